@@ -12,7 +12,7 @@ DEB_PKGS = gcc make pkg-config meson ninja-build \
 	libdpdk-dev libcmocka-dev libpcap-dev libnl-3-dev libnl-route-3-dev \
 	iproute2 iputils-ping iperf3 procps python3 tshark
 
-.PHONY: all deps build build-asan test test-unit test-asan demo clean
+.PHONY: all deps build build-asan test test-unit test-asan test-integration demo clean
 
 all: build
 
@@ -43,6 +43,10 @@ build-asan: deps $(BUILD_ASAN)/build.ninja
 test-unit: build
 	meson test -C $(BUILD) --suite unit --print-errorlogs
 
+# Daemon, guests and namespaces (root; each test cleans up after itself).
+test-integration: build
+	meson test -C $(BUILD) --suite integration --print-errorlogs --num-processes 1
+
 # Codec suites again under AddressSanitizer + UndefinedBehaviorSanitizer;
 # any UB report fails the test.
 test-asan: build-asan
@@ -50,7 +54,7 @@ test-asan: build-asan
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	meson test -C $(BUILD_ASAN) --suite unit --print-errorlogs
 
-test: test-unit test-asan
+test: test-unit test-asan test-integration
 	@echo "make test: all suites passed"
 
 demo: build
