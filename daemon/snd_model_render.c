@@ -1,0 +1,732 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * snd_model_render.c - what synthctl prints: switches, adapters, counters,
+ * forwarding tables and daemon status as aligned text tables in the style
+ * of Get-VMSwitch / Get-VMNetworkAdapter, or as JSON (snd_model.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "snctl_json.h"
+#include "snctl_out.h"
+#include "snd_model.h"
+#include "snd_model_priv.h"
+
+/* As Get-VMSwitch shows them. */
+static const char *const snd_type_display[] = {
+	[SND_SWITCH_PRIVATE] = "Private",
+	[SND_SWITCH_INTERNAL] = "Internal",
+	[SND_SWITCH_EXTERNAL] = "External",
+};
+
+static const char *
+snd_switch_type_show(enum snd_switch_type type)
+{
+	if ((unsigned int)type >= sizeof(snd_type_display) /
+				      sizeof(snd_type_display[0])) {
+		return "Unknown";
+	}
+	return snd_type_display[type];
+}
+
+/* ISO 8601 UTC, "2024-05-01T12:00:00Z". */
+static void
+snd_time_format(time_t t, char *buf, size_t cap)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+		snprintf(buf, cap, "%lld", (long long)t);
+	}
+}
+
+/* ---- rendering: common -------------------------------------------------- */
+
+static const char *
+snd_state(const struct snd_model *m, const struct snd_adapter *ad)
+{
+	const char *s = NULL;
+
+	if (m->hooks.adapter_state != NULL) {
+		s = m->hooks.adapter_state(m->ctx, ad);
+	}
+	return s != NULL ? s : "unknown";
+}
+
+static void
+snd_json_switch(struct snctl_json *j, const struct snd_switch *sw)
+{
+	char ts[32];
+
+	snd_time_format(sw->created, ts, sizeof(ts));
+	snctl_json_kv_str(j, "name", sw->name);
+	snctl_json_kv_u64(j, "id", sw->id);
+	snctl_json_kv_str(j, "type", snd_switch_type_name(sw->type));
+	snctl_json_kv_str(j, "notes", sw->notes);
+	snctl_json_kv_str(j, "created", ts);
+	snctl_json_kv_u64(j, "adapters", sw->n_adapters);
+}
+
+static void
+snd_json_adapter(const struct snd_model *m, struct snctl_json *j,
+		 const struct snd_adapter *ad)
+{
+	char mac[SND_MAC_STRLEN];
+	char guid[SND_GUID_STRLEN];
+
+	snd_mac_format(ad->mac, mac);
+	snd_guid_format(ad->instance, guid);
+	snctl_json_obj_open(j);
+	snctl_json_kv_str(j, "vm", ad->vm);
+	snctl_json_kv_str(j, "name", ad->nic);
+	snctl_json_kv_str(j, "switch", ad->sw->name);
+	snctl_json_kv_str(j, "mac", mac);
+	snctl_json_kv_bool(j, "mac_dynamic", ad->mac_dynamic);
+	snctl_json_kv_str(j, "instance_id", guid);
+	snctl_json_kv_u64(j, "relid", ad->relid);
+	snctl_json_kv_str(j, "state", snd_state(m, ad));
+	snctl_json_obj_close(j);
+}
+
+/* End a JSON document; on failure cut out back to start. */
+static int
+snd_json_finish(struct snctl_json *j, struct snctl_out *out, size_t start)
+{
+	int rc = snctl_json_end(j);
+
+	if (rc < 0) {
+		snctl_out_truncate(out, start);
+	}
+	return rc;
+}
+
+/* ---- rendering: switches ---------------------------------------------- */
+
+int
+snd_render_switches(const struct snd_model *m, bool json,
+		    struct snctl_out *out)
+{
+	static const char *const head[] = {
+		"Name", "SwitchType", "Adapters", "Notes",
+	};
+	const struct snd_switch *sw;
+	struct snctl_table t;
+	size_t start;
+	int rc;
+
+	if (m == NULL || out == NULL) {
+		return -EINVAL;
+	}
+	start = out->len;
+	if (json) {
+		struct snctl_json j;
+
+		snctl_json_init(&j, out, true);
+		snctl_json_arr_open(&j);
+		TAILQ_FOREACH(sw, &m->switches, next) {
+			snctl_json_obj_open(&j);
+			snd_json_switch(&j, sw);
+			snctl_json_obj_close(&j);
+		}
+		snctl_json_arr_close(&j);
+		return snd_json_finish(&j, out, start);
+	}
+	if (m->n_switches == 0) {
+		return snctl_out_puts(out,
+				      "no switches (create one with: synthctl "
+				      "switch create NAME --type private)\n");
+	}
+	snctl_table_init(&t, 4, head, 1u << 2);
+	TAILQ_FOREACH(sw, &m->switches, next) {
+		char n[16];
+		const char *row[4];
+
+		snprintf(n, sizeof(n), "%" PRIu32, sw->n_adapters);
+		row[0] = sw->name;
+		row[1] = snd_switch_type_show(sw->type);
+		row[2] = n;
+		row[3] = sw->notes;
+		snctl_table_add(&t, row);
+	}
+	rc = snctl_table_render(&t, out);
+	snctl_table_fini(&t);
+	if (rc < 0) {
+		snctl_out_truncate(out, start);
+	}
+	return rc;
+}
+
+/* Adapter rows of a table (shared by list and show). */
+static int
+snd_adapter_table(const struct snd_model *m, const struct snd_switch *sw,
+		  const char *vm, struct snctl_out *out)
+{
+	static const char *const head[] = {
+		"VMName", "Name", "SwitchName", "MacAddress", "Relid",
+		"Status",
+	};
+	const struct snd_adapter *ad;
+	struct snctl_table t;
+	int rc;
+
+	snctl_table_init(&t, 6, head, 1u << 4);
+	TAILQ_FOREACH(ad, &m->adapters, next) {
+		char mac[SND_MAC_STRLEN];
+		char relid[16];
+		const char *row[6];
+
+		if ((sw != NULL && ad->sw != sw) ||
+		    (vm != NULL && strcasecmp(ad->vm, vm) != 0)) {
+			continue;
+		}
+		snd_mac_format(ad->mac, mac);
+		snprintf(relid, sizeof(relid), "%" PRIu32, ad->relid);
+		row[0] = ad->vm;
+		row[1] = ad->nic;
+		row[2] = ad->sw->name;
+		row[3] = mac;
+		row[4] = relid;
+		row[5] = snd_state(m, ad);
+		snctl_table_add(&t, row);
+	}
+	rc = t.nrows == 0 ? 1 : snctl_table_render(&t, out);
+	snctl_table_fini(&t);
+	return rc;
+}
+
+int
+snd_render_switch(const struct snd_model *m, const struct snd_switch *sw,
+		  bool json, struct snctl_out *out)
+{
+	static const char *const keys[] = {
+		"Name", "Id", "SwitchType", "Notes", "Created", "Adapters",
+	};
+	const char *vals[6];
+	char id[16];
+	char ts[32];
+	char na[16];
+	size_t start;
+	int rc;
+
+	if (m == NULL || sw == NULL || out == NULL) {
+		return -EINVAL;
+	}
+	start = out->len;
+	if (json) {
+		const struct snd_adapter *ad;
+		struct snctl_json j;
+
+		snctl_json_init(&j, out, true);
+		snctl_json_obj_open(&j);
+		snd_json_switch(&j, sw);
+		snctl_json_key(&j, "adapter_list");
+		snctl_json_arr_open(&j);
+		TAILQ_FOREACH(ad, &m->adapters, next) {
+			if (ad->sw == sw) {
+				snd_json_adapter(m, &j, ad);
+			}
+		}
+		snctl_json_arr_close(&j);
+		snctl_json_obj_close(&j);
+		return snd_json_finish(&j, out, start);
+	}
+	snprintf(id, sizeof(id), "%" PRIu32, sw->id);
+	snd_time_format(sw->created, ts, sizeof(ts));
+	snprintf(na, sizeof(na), "%" PRIu32, sw->n_adapters);
+	vals[0] = sw->name;
+	vals[1] = id;
+	vals[2] = snd_switch_type_show(sw->type);
+	vals[3] = sw->notes;
+	vals[4] = ts;
+	vals[5] = na;
+	rc = snctl_out_list(out, keys, vals, 6);
+	if (rc == 0 && sw->n_adapters != 0) {
+		snctl_out_putc(out, '\n');
+		rc = snd_adapter_table(m, sw, NULL, out);
+		rc = rc > 0 ? 0 : rc;
+	}
+	if (rc < 0) {
+		snctl_out_truncate(out, start);
+	}
+	return rc;
+}
+
+/* ---- rendering: adapters ---------------------------------------------- */
+
+int
+snd_render_adapters(const struct snd_model *m, const struct snd_switch *sw,
+		    const char *vm, bool json, struct snctl_out *out)
+{
+	size_t start;
+	int rc;
+
+	if (m == NULL || out == NULL) {
+		return -EINVAL;
+	}
+	start = out->len;
+	if (json) {
+		const struct snd_adapter *ad;
+		struct snctl_json j;
+
+		snctl_json_init(&j, out, true);
+		snctl_json_arr_open(&j);
+		TAILQ_FOREACH(ad, &m->adapters, next) {
+			if ((sw != NULL && ad->sw != sw) ||
+			    (vm != NULL && strcasecmp(ad->vm, vm) != 0)) {
+				continue;
+			}
+			snd_json_adapter(m, &j, ad);
+		}
+		snctl_json_arr_close(&j);
+		return snd_json_finish(&j, out, start);
+	}
+	rc = snd_adapter_table(m, sw, vm, out);
+	if (rc == 1) {
+		return snctl_out_puts(out,
+				      "no network adapters (add one with: "
+				      "synthctl adapter add VM --switch NAME)"
+				      "\n");
+	}
+	if (rc < 0) {
+		snctl_out_truncate(out, start);
+	}
+	return rc;
+}
+
+int
+snd_render_adapter(const struct snd_model *m, const struct snd_adapter *ad,
+		   bool json, struct snctl_out *out)
+{
+	static const char *const keys[] = {
+		"VMName", "Name", "SwitchName", "MacAddress",
+		"DynamicMacAddress", "InstanceId", "Relid", "Status",
+	};
+	char mac[SND_MAC_STRLEN];
+	char guid[SND_GUID_STRLEN];
+	char relid[16];
+	const char *vals[8];
+	size_t start;
+	int rc;
+
+	if (m == NULL || ad == NULL || out == NULL) {
+		return -EINVAL;
+	}
+	start = out->len;
+	if (json) {
+		struct snctl_json j;
+
+		snctl_json_init(&j, out, true);
+		snd_json_adapter(m, &j, ad);
+		return snd_json_finish(&j, out, start);
+	}
+	snd_mac_format(ad->mac, mac);
+	snd_guid_format(ad->instance, guid);
+	snprintf(relid, sizeof(relid), "%" PRIu32, ad->relid);
+	vals[0] = ad->vm;
+	vals[1] = ad->nic;
+	vals[2] = ad->sw->name;
+	vals[3] = mac;
+	vals[4] = ad->mac_dynamic ? "True" : "False";
+	vals[5] = guid;
+	vals[6] = relid;
+	vals[7] = snd_state(m, ad);
+	rc = snctl_out_list(out, keys, vals, 8);
+	if (rc < 0) {
+		snctl_out_truncate(out, start);
+	}
+	return rc;
+}
+
+/* ---- rendering: statistics --------------------------------------------- */
+
+static void
+snd_stats_text(const struct snd_model *m, const struct snd_adapter *ad,
+	       const struct snd_port_stats *st, struct snctl_out *out)
+{
+	static const char *const keys[] = {
+		"VMName", "Name", "SwitchName", "Status", "Drops",
+	};
+	static const char *const dir_head[] = { "Direction", "Packets",
+						"Bytes" };
+	static const char *const drop_head[] = { "DropReason", "Packets" };
+	const char *vals[5];
+	struct snctl_table t;
+	char num[4][24];
+	char total[24];
+	uint64_t drops = 0;
+	const char *row[3];
+	uint32_t i;
+
+	for (i = 0; i < st->n_drops; i++) {
+		drops += st->drops[i].count;
+	}
+	snprintf(total, sizeof(total), "%" PRIu64, drops);
+	vals[0] = ad->vm;
+	vals[1] = ad->nic;
+	vals[2] = ad->sw->name;
+	vals[3] = snd_state(m, ad);
+	vals[4] = total;
+	snctl_out_list(out, keys, vals, 5);
+	snctl_out_putc(out, '\n');
+
+	snprintf(num[0], sizeof(num[0]), "%" PRIu64, st->rx_packets);
+	snprintf(num[1], sizeof(num[1]), "%" PRIu64, st->rx_bytes);
+	snprintf(num[2], sizeof(num[2]), "%" PRIu64, st->tx_packets);
+	snprintf(num[3], sizeof(num[3]), "%" PRIu64, st->tx_bytes);
+	snctl_table_init(&t, 3, dir_head, 1u << 1 | 1u << 2);
+	row[0] = "From VM";
+	row[1] = num[0];
+	row[2] = num[1];
+	snctl_table_add(&t, row);
+	row[0] = "To VM";
+	row[1] = num[2];
+	row[2] = num[3];
+	snctl_table_add(&t, row);
+	snctl_table_render(&t, out);
+	snctl_table_fini(&t);
+	if (drops == 0) {
+		return;
+	}
+	snctl_out_putc(out, '\n');
+	snctl_table_init(&t, 2, drop_head, 1u << 1);
+	for (i = 0; i < st->n_drops; i++) {
+		char c[24];
+
+		if (st->drops[i].count == 0) {
+			continue;
+		}
+		snprintf(c, sizeof(c), "%" PRIu64, st->drops[i].count);
+		row[0] = st->drops[i].name != NULL ? st->drops[i].name : "?";
+		row[1] = c;
+		snctl_table_add(&t, row);
+	}
+	snctl_table_render(&t, out);
+	snctl_table_fini(&t);
+}
+
+static void
+snd_stats_json(const struct snd_model *m, const struct snd_adapter *ad,
+	       const struct snd_port_stats *st, struct snctl_json *j)
+{
+	uint32_t i;
+
+	snctl_json_obj_open(j);
+	snctl_json_kv_str(j, "vm", ad->vm);
+	snctl_json_kv_str(j, "name", ad->nic);
+	snctl_json_kv_str(j, "switch", ad->sw->name);
+	snctl_json_kv_str(j, "state", snd_state(m, ad));
+	snctl_json_key(j, "from_vm");
+	snctl_json_obj_open(j);
+	snctl_json_kv_u64(j, "packets", st->rx_packets);
+	snctl_json_kv_u64(j, "bytes", st->rx_bytes);
+	snctl_json_obj_close(j);
+	snctl_json_key(j, "to_vm");
+	snctl_json_obj_open(j);
+	snctl_json_kv_u64(j, "packets", st->tx_packets);
+	snctl_json_kv_u64(j, "bytes", st->tx_bytes);
+	snctl_json_obj_close(j);
+	snctl_json_key(j, "drops");
+	snctl_json_obj_open(j);
+	for (i = 0; i < st->n_drops; i++) {
+		snctl_json_kv_u64(j, st->drops[i].name != NULL ?
+				  st->drops[i].name : "?",
+				  st->drops[i].count);
+	}
+	snctl_json_obj_close(j);
+	snctl_json_obj_close(j);
+}
+
+int
+snd_render_stats(const struct snd_model *m, struct snd_adapter *const *ads,
+		 size_t n, bool json, struct snctl_out *out, char *err,
+		 size_t errlen)
+{
+	struct snd_port_stats st;
+	struct snctl_json j;
+	size_t start;
+	size_t i;
+	int rc;
+
+	if (m == NULL || out == NULL || (ads == NULL && n != 0)) {
+		return -EINVAL;
+	}
+	if (m->hooks.adapter_stats == NULL) {
+		snd_errf(err, errlen,
+			 "adapter statistics are not available (the data "
+			 "plane is not running)");
+		return -ENOTSUP;
+	}
+	start = out->len;
+	if (json) {
+		snctl_json_init(&j, out, true);
+		snctl_json_arr_open(&j);
+	}
+	for (i = 0; i < n; i++) {
+		memset(&st, 0, sizeof(st));
+		rc = m->hooks.adapter_stats(m->ctx, ads[i], &st);
+		if (rc < 0) {
+			snd_errf(err, errlen,
+				 "no statistics for %s/%s: %s", ads[i]->vm,
+				 ads[i]->nic, strerror(-rc));
+			snctl_out_truncate(out, start);
+			return rc;
+		}
+		if (st.n_drops > SND_DROP_NAMES_MAX) {
+			st.n_drops = SND_DROP_NAMES_MAX;
+		}
+		if (json) {
+			snd_stats_json(m, ads[i], &st, &j);
+		} else {
+			if (i != 0) {
+				snctl_out_putc(out, '\n');
+			}
+			snd_stats_text(m, ads[i], &st, out);
+		}
+	}
+	if (json) {
+		snctl_json_arr_close(&j);
+		return snd_json_finish(&j, out, start);
+	}
+	if (out->overflow) {
+		snctl_out_truncate(out, start);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+/* ---- rendering: forwarding table -------------------------------------- */
+
+/* fdb_dump() state. */
+struct snd_fdb_walk {
+	bool json;		/* which of the two sinks */
+	struct snctl_json *j;	/* JSON sink */
+	struct snctl_table *t;	/* text sink */
+	uint64_t n;		/* entries seen */
+};
+
+static int
+snd_fdb_entry(void *arg, const uint8_t mac[SND_MAC_LEN], uint16_t vlan,
+	      const char *port, uint32_t age_s)
+{
+	struct snd_fdb_walk *w = arg;
+	char ms[SND_MAC_STRLEN];
+
+	if (mac == NULL) {
+		return 0;
+	}
+	snd_mac_format(mac, ms);
+	w->n++;
+	if (w->json) {
+		snctl_json_obj_open(w->j);
+		snctl_json_kv_str(w->j, "mac", ms);
+		snctl_json_kv_u64(w->j, "vlan", vlan);
+		snctl_json_kv_str(w->j, "port", port != NULL ? port : "");
+		snctl_json_kv_bool(w->j, "static", age_s == SND_FDB_AGE_STATIC);
+		snctl_json_key(w->j, "age_s");
+		if (age_s == SND_FDB_AGE_STATIC) {
+			snctl_json_null(w->j);
+		} else {
+			snctl_json_u64(w->j, age_s);
+		}
+		snctl_json_obj_close(w->j);
+		return w->j->err != 0 ? w->j->err : 0;
+	} else {
+		char v[8];
+		char a[16];
+		const char *row[4];
+
+		snprintf(v, sizeof(v), "%u", (unsigned int)vlan);
+		if (age_s == SND_FDB_AGE_STATIC) {
+			snprintf(a, sizeof(a), "static");
+		} else {
+			snprintf(a, sizeof(a), "%" PRIu32, age_s);
+		}
+		row[0] = ms;
+		row[1] = v;
+		row[2] = port != NULL ? port : "";
+		row[3] = a;
+		return snctl_table_add(w->t, row);
+	}
+}
+
+int
+snd_render_fdb(const struct snd_model *m, const struct snd_switch *sw,
+	       bool json, struct snctl_out *out, char *err, size_t errlen)
+{
+	static const char *const head[] = { "MacAddress", "Vlan", "Port",
+					    "Age" };
+	struct snd_fdb_walk w;
+	struct snctl_json j;
+	struct snctl_table t;
+	size_t start;
+	int rc;
+
+	if (m == NULL || sw == NULL || out == NULL) {
+		return -EINVAL;
+	}
+	if (m->hooks.fdb_dump == NULL) {
+		snd_errf(err, errlen,
+			 "the forwarding table is not available (the data "
+			 "plane is not running)");
+		return -ENOTSUP;
+	}
+	start = out->len;
+	memset(&w, 0, sizeof(w));
+	w.json = json;
+	w.j = &j;
+	w.t = &t;
+	if (json) {
+		snctl_json_init(&j, out, true);
+		snctl_json_arr_open(&j);
+	} else {
+		snctl_table_init(&t, 4, head, 1u << 1 | 1u << 3);
+	}
+	rc = m->hooks.fdb_dump(m->ctx, sw, snd_fdb_entry, &w);
+	if (rc < 0) {
+		snd_errf(err, errlen,
+			 "could not read the forwarding table of switch "
+			 "'%s': %s", sw->name, strerror(-rc));
+		if (!json) {
+			snctl_table_fini(&t);
+		}
+		snctl_out_truncate(out, start);
+		return rc;
+	}
+	if (json) {
+		snctl_json_arr_close(&j);
+		return snd_json_finish(&j, out, start);
+	}
+	if (w.n == 0) {
+		rc = snctl_out_printf(out,
+				      "the forwarding table of switch '%s' is "
+				      "empty (no frames seen yet)\n",
+				      sw->name);
+	} else {
+		rc = snctl_table_render(&t, out);
+	}
+	snctl_table_fini(&t);
+	if (rc < 0) {
+		snctl_out_truncate(out, start);
+	}
+	return rc;
+}
+
+/* ---- rendering: status ------------------------------------------------ */
+
+/* Most key/value pairs a status report keeps. */
+#define SND_STATUS_MAX 48
+
+/* Collected status pairs. */
+struct snd_status {
+	struct snd_kv kv;			/* what the hook calls */
+	char *key[SND_STATUS_MAX];		/* owned copies */
+	char *val[SND_STATUS_MAX];		/* owned copies (text form) */
+	bool is_num[SND_STATUS_MAX];	/* a number, not a string */
+	uint64_t num[SND_STATUS_MAX];		/* the number */
+	size_t n;				/* pairs kept */
+	int err;				/* -ENOMEM */
+};
+
+static void
+snd_status_put(struct snd_status *s, const char *key, const char *val,
+	       bool is_num, uint64_t num)
+{
+	if (key == NULL || s->n >= SND_STATUS_MAX || s->err != 0) {
+		return;
+	}
+	s->key[s->n] = strdup(key);
+	s->val[s->n] = strdup(val != NULL ? val : "");
+	if (s->key[s->n] == NULL || s->val[s->n] == NULL) {
+		free(s->key[s->n]);
+		free(s->val[s->n]);
+		s->err = -ENOMEM;
+		return;
+	}
+	s->is_num[s->n] = is_num;
+	s->num[s->n] = num;
+	s->n++;
+}
+
+static void
+snd_status_u64(struct snd_kv *kv, const char *key, uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	snd_status_put(kv->priv, key, buf, true, v);
+}
+
+static void
+snd_status_str(struct snd_kv *kv, const char *key, const char *v)
+{
+	snd_status_put(kv->priv, key, v, false, 0);
+}
+
+int
+snd_render_status(const struct snd_model *m, bool json,
+		  struct snctl_out *out, char *err, size_t errlen)
+{
+	struct snd_status *s;
+	size_t start;
+	size_t i;
+	int rc = 0;
+
+	if (m == NULL || out == NULL) {
+		return -EINVAL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		snd_errf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	s->kv.u64 = snd_status_u64;
+	s->kv.str = snd_status_str;
+	s->kv.priv = s;
+	snd_status_u64(&s->kv, "switches", m->n_switches);
+	snd_status_u64(&s->kv, "adapters", m->n_adapters);
+	if (m->hooks.status != NULL) {
+		rc = m->hooks.status(m->ctx, &s->kv);
+		if (rc < 0) {
+			snd_errf(err, errlen, "could not read the daemon "
+				 "status: %s", strerror(-rc));
+		}
+	}
+	if (rc == 0 && s->err != 0) {
+		rc = s->err;
+		snd_errf(err, errlen, "out of memory");
+	}
+	start = out->len;
+	if (rc == 0 && json) {
+		struct snctl_json j;
+
+		snctl_json_init(&j, out, true);
+		snctl_json_obj_open(&j);
+		for (i = 0; i < s->n; i++) {
+			snctl_json_key(&j, s->key[i]);
+			if (s->is_num[i]) {
+				snctl_json_u64(&j, s->num[i]);
+			} else {
+				snctl_json_str(&j, s->val[i]);
+			}
+		}
+		snctl_json_obj_close(&j);
+		rc = snd_json_finish(&j, out, start);
+	} else if (rc == 0) {
+		rc = snctl_out_list(out, (const char *const *)s->key,
+				    (const char *const *)s->val, s->n);
+		if (rc < 0) {
+			snctl_out_truncate(out, start);
+		}
+	}
+	for (i = 0; i < s->n; i++) {
+		free(s->key[i]);
+		free(s->val[i]);
+	}
+	free(s);
+	return rc;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * snd_netvsc_port.h - a switch port backed by a guest's netvsc channel:
+ * the nvsp_host protocol engine on the channel's rings, with frames copied
+ * between guest memory and DPDK mbufs.
+ */
+#ifndef SND_NETVSC_PORT_H
+#define SND_NETVSC_PORT_H
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mempool.h>
+
+struct vsw_port;
+struct vmb_host_channel;
+
+struct snd_netvsc_cfg {
+	const char *name;               /* port name, e.g. "vm1/eth0" */
+	struct rte_ether_addr mac;      /* the adapter's MAC */
+	uint16_t mtu;                   /* L3 MTU offered to the guest */
+	uint64_t link_speed_bps;        /* reported link speed */
+	struct rte_mempool *pool;       /* mbufs for frames from the guest */
+};
+
+/*
+ * Create the port for an opened channel (control thread).  ch is copied;
+ * the rings, fds and mappings it points at are borrowed and must stay
+ * valid until the port is destroyed (vmb_host's channel_close contract:
+ * the port is removed from its switch before channel_close returns).
+ * Returns the port (ownership passes to the switch once added) or NULL.
+ */
+struct vsw_port *
+snd_netvsc_port_create(const struct snd_netvsc_cfg *cfg,
+		       const struct vmb_host_channel *ch);
+
+/* Protocol-level counters of a netvsc port, as name/value pairs. */
+typedef void (*snd_kv_fn)(void *arg, const char *key, uint64_t value);
+void
+snd_netvsc_port_counters(const struct vsw_port *port, snd_kv_fn fn,
+			 void *arg);
+
+#endif /* SND_NETVSC_PORT_H */
