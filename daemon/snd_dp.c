@@ -28,6 +28,7 @@
 #include "snd_lcore.h"
 #include "snd_model.h"
 #include "snd_netvsc_port.h"
+#include "nvsp_host.h"
 #include "snd_vmbus.h"
 #include "vmb_host.h"
 #include "vsw_switch.h"
@@ -44,6 +45,7 @@ struct snd_nic {
 	int port_id;                    /* its id in vsw, or -1 */
 	bool was_open;                  /* opened at least once */
 	struct vsw_port_stats base;     /* counters of closed ports */
+	uint64_t err_base[NVSP_HOST_ERR_MAX]; /* their protocol errors */
 };
 
 static void
@@ -90,6 +92,7 @@ snd_call_del_port(struct snd_lcore *lc, void *arg)
 
 	vsw_port_stats_read(nic->port, &st);
 	snd_stats_add(&nic->base, &st);
+	snd_netvsc_port_errors(nic->port, nic->err_base);
 	return snd_lcore_del_port(lc, nic->vsw, (uint16_t)nic->port_id);
 }
 
@@ -245,6 +248,7 @@ snd_hook_adapter_stats(void *ctx, const struct snd_adapter *ad,
 {
 	struct snd_nic *nic = ad->dp;
 	struct vsw_port_stats st, now;
+	uint64_t err[NVSP_HOST_ERR_MAX];
 	unsigned int i;
 
 	(void)ctx;
@@ -252,9 +256,11 @@ snd_hook_adapter_stats(void *ctx, const struct snd_adapter *ad,
 		return -ENODATA;
 	}
 	st = nic->base;
+	memcpy(err, nic->err_base, sizeof(err));
 	if (nic->port != NULL) {
 		vsw_port_stats_read(nic->port, &now);
 		snd_stats_add(&st, &now);
+		snd_netvsc_port_errors(nic->port, err);
 	}
 	out->rx_packets = st.rx_packets;
 	out->rx_bytes = st.rx_bytes;
@@ -265,6 +271,12 @@ snd_hook_adapter_stats(void *ctx, const struct snd_adapter *ad,
 		out->drops[out->n_drops].name = vsw_drop_name(i);
 		out->drops[out->n_drops].count = st.drops[i];
 		out->n_drops++;
+	}
+	out->n_proto = 0;
+	for (i = 0; i < NVSP_HOST_ERR_MAX && i < SND_DROP_NAMES_MAX; i++) {
+		out->proto[out->n_proto].name = nvsp_host_err_name(i);
+		out->proto[out->n_proto].count = err[i];
+		out->n_proto++;
 	}
 	return 0;
 }
@@ -397,6 +409,7 @@ snd_dp_offers_for(struct snd_conn *c, const char *vm,
 			return -EBUSY;
 		}
 	}
+	snprintf(c->vm, sizeof(c->vm), "%s", vm);
 	n = snd_model_adapters_for_vm(c->d->model, vm, ads,
 				      SND_VM_ADAPTERS_MAX);
 	n = RTE_MIN(n, (size_t)SND_VM_ADAPTERS_MAX);

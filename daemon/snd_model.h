@@ -126,6 +126,10 @@ struct snd_port_stats {
 	uint64_t tx_bytes;	/* their bytes */
 	uint32_t n_drops;	/* entries used in drops[] */
 	struct snd_drop_count drops[SND_DROP_NAMES_MAX]; /* by reason */
+	uint32_t n_proto;	/* entries used in proto[] */
+	/* protocol errors of the guest's channel (bad-nvsp, bad-rndis, ...),
+	 * by name; not frame drops */
+	struct snd_drop_count proto[SND_DROP_NAMES_MAX];
 };
 
 /*

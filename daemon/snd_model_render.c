@@ -344,6 +344,39 @@ snd_render_adapter(const struct snd_model *m, const struct snd_adapter *ad,
 
 /* ---- rendering: statistics --------------------------------------------- */
 
+/* A two-column table of the non-zero counters, after a blank line. */
+static void
+snd_stats_text_counters(struct snctl_out *out, const char *head,
+			const char *unit, const struct snd_drop_count *c,
+			uint32_t n)
+{
+	const char *cols[2] = { head, unit };
+	struct snctl_table t;
+	const char *row[2];
+	char num[24];
+	uint32_t i, shown = 0;
+
+	for (i = 0; i < n; i++) {
+		shown += c[i].count != 0;
+	}
+	if (shown == 0) {
+		return;
+	}
+	snctl_out_putc(out, '\n');
+	snctl_table_init(&t, 2, cols, 1u << 1);
+	for (i = 0; i < n; i++) {
+		if (c[i].count == 0) {
+			continue;
+		}
+		snprintf(num, sizeof(num), "%" PRIu64, c[i].count);
+		row[0] = c[i].name != NULL ? c[i].name : "?";
+		row[1] = num;
+		snctl_table_add(&t, row);
+	}
+	snctl_table_render(&t, out);
+	snctl_table_fini(&t);
+}
+
 static void
 snd_stats_text(const struct snd_model *m, const struct snd_adapter *ad,
 	       const struct snd_port_stats *st, struct snctl_out *out)
@@ -353,7 +386,6 @@ snd_stats_text(const struct snd_model *m, const struct snd_adapter *ad,
 	};
 	static const char *const dir_head[] = { "Direction", "Packets",
 						"Bytes" };
-	static const char *const drop_head[] = { "DropReason", "Packets" };
 	const char *vals[5];
 	struct snctl_table t;
 	char num[4][24];
@@ -389,32 +421,31 @@ snd_stats_text(const struct snd_model *m, const struct snd_adapter *ad,
 	snctl_table_add(&t, row);
 	snctl_table_render(&t, out);
 	snctl_table_fini(&t);
-	if (drops == 0) {
-		return;
-	}
-	snctl_out_putc(out, '\n');
-	snctl_table_init(&t, 2, drop_head, 1u << 1);
-	for (i = 0; i < st->n_drops; i++) {
-		char c[24];
+	snd_stats_text_counters(out, "DropReason", "Packets", st->drops,
+				st->n_drops);
+	snd_stats_text_counters(out, "ProtocolError", "Count", st->proto,
+				st->n_proto);
+}
 
-		if (st->drops[i].count == 0) {
-			continue;
-		}
-		snprintf(c, sizeof(c), "%" PRIu64, st->drops[i].count);
-		row[0] = st->drops[i].name != NULL ? st->drops[i].name : "?";
-		row[1] = c;
-		snctl_table_add(&t, row);
+static void
+snd_stats_json_counters(struct snctl_json *j, const char *key,
+			const struct snd_drop_count *c, uint32_t n)
+{
+	uint32_t i;
+
+	snctl_json_key(j, key);
+	snctl_json_obj_open(j);
+	for (i = 0; i < n; i++) {
+		snctl_json_kv_u64(j, c[i].name != NULL ? c[i].name : "?",
+				  c[i].count);
 	}
-	snctl_table_render(&t, out);
-	snctl_table_fini(&t);
+	snctl_json_obj_close(j);
 }
 
 static void
 snd_stats_json(const struct snd_model *m, const struct snd_adapter *ad,
 	       const struct snd_port_stats *st, struct snctl_json *j)
 {
-	uint32_t i;
-
 	snctl_json_obj_open(j);
 	snctl_json_kv_str(j, "vm", ad->vm);
 	snctl_json_kv_str(j, "name", ad->nic);
@@ -430,14 +461,8 @@ snd_stats_json(const struct snd_model *m, const struct snd_adapter *ad,
 	snctl_json_kv_u64(j, "packets", st->tx_packets);
 	snctl_json_kv_u64(j, "bytes", st->tx_bytes);
 	snctl_json_obj_close(j);
-	snctl_json_key(j, "drops");
-	snctl_json_obj_open(j);
-	for (i = 0; i < st->n_drops; i++) {
-		snctl_json_kv_u64(j, st->drops[i].name != NULL ?
-				  st->drops[i].name : "?",
-				  st->drops[i].count);
-	}
-	snctl_json_obj_close(j);
+	snd_stats_json_counters(j, "drops", st->drops, st->n_drops);
+	snd_stats_json_counters(j, "protocol_errors", st->proto, st->n_proto);
 	snctl_json_obj_close(j);
 }
 

@@ -391,29 +391,14 @@ snd_netvsc_port_create(const struct snd_netvsc_cfg *cfg,
 }
 
 void
-snd_netvsc_port_counters(const struct vsw_port *port, snd_kv_fn fn, void *arg)
+snd_netvsc_port_errors(const struct vsw_port *port, uint64_t *acc)
 {
 	const struct snd_nv_port *p = (const struct snd_nv_port *)port;
 	struct nvsp_host_stats st;
-	struct nvsp_host_info info;
 	unsigned int e;
 
 	nvsp_host_get_stats(p->host, &st);
-	nvsp_host_get_info(p->host, &info);
-	fn(arg, "nvsp-version", info.nvsp_version);
-	fn(arg, "mtu", info.mtu);
-	fn(arg, "packet-filter", info.packet_filter);
-	fn(arg, "rx-ready", info.rx_ready);
-	fn(arg, "recv-slots", info.recv_slots);
-	fn(arg, "recv-slots-free", info.recv_slots_free);
-	fn(arg, "send-sections", info.send_sections);
-	fn(arg, "guest-tx-packets", st.tx_packets);
-	fn(arg, "guest-rx-packets", st.rx_packets);
-	fn(arg, "rx-batches", st.rx_batches);
-	fn(arg, "control-messages", st.ctl_msgs);
-	fn(arg, "completions", st.completions);
-	fn(arg, "signals", st.signals);
 	for (e = 0; e < NVSP_HOST_ERR_MAX; e++) {
-		fn(arg, nvsp_host_err_name(e), st.err[e]);
+		acc[e] += st.err[e];
 	}
 }

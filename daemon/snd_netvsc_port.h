@@ -34,10 +34,13 @@ struct vsw_port *
 snd_netvsc_port_create(const struct snd_netvsc_cfg *cfg,
 		       const struct vmb_host_channel *ch);
 
-/* Protocol-level counters of a netvsc port, as name/value pairs. */
-typedef void (*snd_kv_fn)(void *arg, const char *key, uint64_t value);
+/*
+ * Add the port's protocol error counters (indexed by enum nvsp_host_err,
+ * names from nvsp_host_err_name()) into acc[0 .. NVSP_HOST_ERR_MAX).
+ * Callable from the control thread: the counters are single-writer u64s
+ * and a torn read only makes a value momentarily stale.
+ */
 void
-snd_netvsc_port_counters(const struct vsw_port *port, snd_kv_fn fn,
-			 void *arg);
+snd_netvsc_port_errors(const struct vsw_port *port, uint64_t *acc);
 
 #endif /* SND_NETVSC_PORT_H */

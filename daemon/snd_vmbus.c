@@ -59,9 +59,9 @@ snd_vmbus_disconnected(void *ctx, struct vmb_host_conn *conn, int reason)
 {
 	struct snd_conn *c = ctx;
 
-	(void)c;
+	(void)conn;
 	RTE_LOG(INFO, USER1, "vmbus: VM '%s' disconnected (%s)\n",
-		vmb_host_conn_vm_name(conn), strerror(-reason));
+		c->vm[0] != '\0' ? c->vm : "-", strerror(-reason));
 }
 
 static void

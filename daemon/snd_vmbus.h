@@ -22,6 +22,7 @@ struct snd_conn {
 	struct vmb_host_conn *conn;     /* protocol state; owns the socket */
 	struct snd_ev ev;               /* epoll registration */
 	uint64_t connected_ns;          /* accept time */
+	char vm[64];                    /* VM name once it asked for offers */
 };
 
 /* Create the listening socket (parent directory made) and watch it. */

@@ -150,6 +150,9 @@ fake_adapter_stats(void *ctx, const struct snd_adapter *ad,
 	out->drops[0].count = 3;
 	out->drops[1].name = "mtu";
 	out->drops[1].count = 0;
+	out->n_proto = 1;
+	out->proto[0].name = "bad-rndis";
+	out->proto[0].count = 2;
 	return 0;
 }
 
@@ -1032,7 +1035,11 @@ test_cmd_stats_fdb_status(void **state)
 			    "\n"
 			    "DropReason Packets\n"
 			    "---------- -------\n"
-			    "ring-full        3\n");
+			    "ring-full        3\n"
+			    "\n"
+			    "ProtocolError Count\n"
+			    "------------- -----\n"
+			    "bad-rndis         2\n");
 	/* without --name: every adapter of the VM, as a JSON array */
 	T_OK(f, &out, true, 3, "adapter", "stats", "vm1");
 	assert_string_equal(snctl_out_str(&out),
@@ -1053,6 +1060,9 @@ test_cmd_stats_fdb_status(void **state)
 			    "    \"drops\": {\n"
 			    "      \"ring-full\": 3,\n"
 			    "      \"mtu\": 0\n"
+			    "    },\n"
+			    "    \"protocol_errors\": {\n"
+			    "      \"bad-rndis\": 2\n"
 			    "    }\n"
 			    "  },\n"
 			    "  {\n"
@@ -1071,6 +1081,9 @@ test_cmd_stats_fdb_status(void **state)
 			    "    \"drops\": {\n"
 			    "      \"ring-full\": 3,\n"
 			    "      \"mtu\": 0\n"
+			    "    },\n"
+			    "    \"protocol_errors\": {\n"
+			    "      \"bad-rndis\": 2\n"
 			    "    }\n"
 			    "  }\n"
 			    "]\n");
