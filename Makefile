@@ -58,7 +58,7 @@ test: test-unit test-asan test-integration
 	@echo "make test: all suites passed"
 
 demo: build
-	@echo "make demo arrives with the end-to-end synthetic path (issue 3)."; exit 1
+	bash tools/demo.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)

@@ -10,6 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Poll lcores synthnetd drives (every EAL worker lcore, up to this). */
+#define SND_MAX_LCORES 16
+
 struct rte_mempool;
 struct snd_lcore;
 struct snd_model;
@@ -34,7 +37,9 @@ struct snd_ev {
 struct snd_daemon {
 	struct rte_mempool *pool;       /* mbufs of every port */
 	unsigned int pool_size;         /* mbufs in the pool */
-	struct snd_lcore *lcore;        /* the poll lcore */
+	struct snd_lcore *lcores[SND_MAX_LCORES]; /* poll lcores */
+	unsigned int nswitches[SND_MAX_LCORES]; /* switches per poll lcore */
+	unsigned int nlcores;
 	struct snd_model *model;        /* switches and adapters */
 	int epfd;                       /* main thread's epoll */
 	bool stop;                      /* SIGINT/SIGTERM seen */

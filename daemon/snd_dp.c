@@ -36,10 +36,18 @@
 #define SND_LINK_SPEED_BPS 10000000000ull
 #define SND_DEFAULT_MTU 1500
 
+/* snd_switch.dp: a data-plane switch and the lcore serving it. */
+struct snd_swdp {
+	struct vsw_switch *vsw;         /* owned by the lcore once added */
+	struct snd_lcore *lc;           /* serving lcore */
+	unsigned int lc_index;          /* its index in d->lcores */
+};
+
 struct snd_nic {
 	struct snd_daemon *d;
 	struct snd_adapter *ad;         /* NULL once orphaned */
 	struct vsw_switch *vsw;         /* the adapter's switch */
+	struct snd_lcore *lc;           /* the lcore serving it */
 	struct snd_conn *conn;          /* connection holding the offer */
 	struct vsw_port *port;          /* open channel's port, or NULL */
 	int port_id;                    /* its id in vsw, or -1 */
@@ -144,22 +152,41 @@ snd_hook_switch_create(void *ctx, struct snd_switch *sw, char *err,
 	struct snd_daemon *d = ctx;
 	struct vsw_switch_cfg cfg = { .type = VSW_SWITCH_PRIVATE,
 				      .socket_id = SOCKET_ID_ANY };
-	struct vsw_switch *vsw;
+	struct snd_swdp *sdp;
+	unsigned int i, best = 0;
 	int ret;
 
-	vsw = vsw_switch_create(sw->name, &cfg);
-	if (vsw == NULL) {
+	/* the least loaded poll lcore serves the new switch */
+	for (i = 1; i < d->nlcores; i++) {
+		if (d->nswitches[i] < d->nswitches[best]) {
+			best = i;
+		}
+	}
+	sdp = calloc(1, sizeof(*sdp));
+	if (sdp == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	sdp->lc = d->lcores[best];
+	sdp->lc_index = best;
+	cfg.socket_id = (int)rte_lcore_to_socket_id(
+		snd_lcore_id(sdp->lc));
+	sdp->vsw = vsw_switch_create(sw->name, &cfg);
+	if (sdp->vsw == NULL) {
+		free(sdp);
 		snprintf(err, errlen, "cannot create the data-plane switch "
 			 "(out of memory?)");
 		return -ENOMEM;
 	}
-	ret = snd_lcore_call(d->lcore, snd_call_add_switch, vsw);
+	ret = snd_lcore_call(sdp->lc, snd_call_add_switch, sdp->vsw);
 	if (ret < 0) {
-		vsw_switch_destroy(vsw);
+		vsw_switch_destroy(sdp->vsw);
+		free(sdp);
 		snprintf(err, errlen, "too many switches on the poll lcore");
 		return ret;
 	}
-	sw->dp = vsw;
+	d->nswitches[best]++;
+	sw->dp = sdp;
 	return 0;
 }
 
@@ -167,9 +194,12 @@ static void
 snd_hook_switch_delete(void *ctx, struct snd_switch *sw)
 {
 	struct snd_daemon *d = ctx;
+	struct snd_swdp *sdp = sw->dp;
 
-	if (sw->dp != NULL) {
-		snd_lcore_call(d->lcore, snd_call_del_switch, sw->dp);
+	if (sdp != NULL) {
+		snd_lcore_call(sdp->lc, snd_call_del_switch, sdp->vsw);
+		d->nswitches[sdp->lc_index]--;
+		free(sdp);
 		sw->dp = NULL;
 	}
 }
@@ -202,7 +232,8 @@ snd_hook_adapter_add(void *ctx, struct snd_adapter *ad, char *err,
 	}
 	nic->d = d;
 	nic->ad = ad;
-	nic->vsw = ad->sw->dp;
+	nic->vsw = ((struct snd_swdp *)ad->sw->dp)->vsw;
+	nic->lc = ((struct snd_swdp *)ad->sw->dp)->lc;
 	nic->port_id = -1;
 	ad->dp = nic;
 	c = snd_vmbus_find_vm(d, ad->vm);
@@ -304,17 +335,18 @@ static int
 snd_hook_fdb_dump(void *ctx, const struct snd_switch *sw, snd_fdb_fn cb,
 		  void *arg)
 {
-	struct snd_daemon *d = ctx;
-	struct snd_fdb_req rq = { .vsw = sw->dp };
+	struct snd_swdp *sdp = sw->dp;
+	struct snd_fdb_req rq = { .vsw = sdp->vsw };
 	size_t i;
 	int ret = 0;
 
+	(void)ctx;
 	rq.cap = vsw_fdb_max_entries(vsw_switch_fdb(rq.vsw));
 	rq.e = calloc(rq.cap ? rq.cap : 1, sizeof(*rq.e));
 	if (rq.e == NULL) {
 		return -ENOMEM;
 	}
-	snd_lcore_call(d->lcore, snd_call_fdb_snapshot, &rq);
+	snd_lcore_call(sdp->lc, snd_call_fdb_snapshot, &rq);
 	for (i = 0; i < rq.n && ret == 0; i++) {
 		ret = cb(arg, rq.e[i].mac, rq.e[i].vlan, rq.e[i].port,
 			 rq.e[i].is_static ? SND_FDB_AGE_STATIC :
@@ -347,13 +379,19 @@ static int
 snd_hook_status(void *ctx, struct snd_kv *kv)
 {
 	struct snd_daemon *d = ctx;
-	uint64_t passes, sleeps;
+	uint64_t passes = 0, sleeps = 0, p, sl;
 	unsigned int avail = rte_mempool_avail_count(d->pool);
+	unsigned int i;
 
-	snd_lcore_counters(d->lcore, &passes, &sleeps);
+	for (i = 0; i < d->nlcores; i++) {
+		snd_lcore_counters(d->lcores[i], &p, &sl);
+		passes += p;
+		sleeps += sl;
+	}
 	kv->u64(kv, "pid", (uint64_t)getpid());
 	kv->u64(kv, "uptime_s", (snd_now_ns() - d->start_ns) / 1000000000ull);
 	kv->u64(kv, "lcores", rte_lcore_count());
+	kv->u64(kv, "poll_lcores", d->nlcores);
 	kv->u64(kv, "vm_connections", d->nconns);
 	kv->u64(kv, "mbufs_total", d->pool_size);
 	kv->u64(kv, "mbufs_in_use", d->pool_size - avail);
@@ -453,7 +491,7 @@ snd_dp_channel_open(struct snd_conn *c, struct snd_nic *nic,
 	if (nic->port == NULL) {
 		return -ENOMEM;
 	}
-	ret = snd_lcore_call(nic->d->lcore, snd_call_add_port, nic);
+	ret = snd_lcore_call(nic->lc, snd_call_add_port, nic);
 	if (ret < 0) {
 		nic->port->ops->destroy(nic->port);
 		nic->port = NULL;
@@ -473,7 +511,7 @@ snd_dp_channel_close(struct snd_conn *c, struct snd_nic *nic)
 	if (nic->port == NULL) {
 		return;
 	}
-	snd_lcore_call(nic->d->lcore, snd_call_del_port, nic);
+	snd_lcore_call(nic->lc, snd_call_del_port, nic);
 	nic->port = NULL;
 	nic->port_id = -1;
 }

@@ -185,6 +185,12 @@ snd_lcore_loop(void *arg)
 	return 0;
 }
 
+unsigned int
+snd_lcore_id(const struct snd_lcore *lc)
+{
+	return lc->lcore_id;
+}
+
 int
 snd_lcore_start(struct snd_lcore *lc)
 {

@@ -39,6 +39,10 @@ typedef int (*snd_lcore_fn)(struct snd_lcore *lc, void *arg);
 struct snd_lcore *
 snd_lcore_create(unsigned int lcore_id);
 
+/* The EAL lcore id the loop runs on. */
+unsigned int
+snd_lcore_id(const struct snd_lcore *lc);
+
 /* Start the poll loop on its lcore (rte_eal_remote_launch).  0 or -errno. */
 int
 snd_lcore_start(struct snd_lcore *lc);

@@ -165,20 +165,37 @@ snd_eal_args(const char *prog, int uargc, char **uargv, char **out,
 	return n;
 }
 
+static void
+snd_signal_mask(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGHUP);
+}
+
+/*
+ * Block the shutdown signals in every thread: called before rte_eal_init()
+ * so the EAL's threads inherit the mask, and the signals only ever reach
+ * the main loop's signalfd.
+ */
+static int
+snd_block_signals(void)
+{
+	sigset_t mask;
+
+	signal(SIGPIPE, SIG_IGN);
+	snd_signal_mask(&mask);
+	return pthread_sigmask(SIG_BLOCK, &mask, NULL) == 0 ? 0 : -errno;
+}
+
 static int
 snd_signals(struct snd_daemon *d)
 {
 	sigset_t mask;
 	int fd;
 
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0) {
-		return -errno;
-	}
+	snd_signal_mask(&mask);
 	fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (fd < 0) {
 		return -errno;
@@ -255,7 +272,7 @@ main(int argc, char **argv)
 	char lcores[64];
 	const char *pidfile = NULL;
 	int eal_argc, uargc = 0, ret, opt;
-	unsigned int worker;
+	unsigned int worker, i;
 	char **uargv = NULL;
 	static const struct option longopts[] = {
 		{ "vmbus-socket", required_argument, NULL, 'v' },
@@ -296,6 +313,10 @@ main(int argc, char **argv)
 	}
 	eal_argc = snd_eal_args(argv[0], uargc, uargv, eal_argv, lcores,
 				sizeof(lcores));
+	if (snd_block_signals() < 0) {
+		fprintf(stderr, "synthnetd: cannot block signals\n");
+		return 1;
+	}
 	ret = rte_eal_init(eal_argc, eal_argv);
 	if (ret < 0) {
 		fprintf(stderr, "synthnetd: EAL initialisation failed: %s\n",
@@ -316,15 +337,21 @@ main(int argc, char **argv)
 			rte_strerror(rte_errno));
 		goto fail_eal;
 	}
-	worker = rte_get_next_lcore(-1, 1, 0);
-	if (worker >= RTE_MAX_LCORE) {
-		fprintf(stderr, "synthnetd: need one worker lcore "
-			"(EAL -l with two lcores)\n");
-		goto fail_eal;
+	RTE_LCORE_FOREACH_WORKER(worker) {
+		if (d->nlcores == SND_MAX_LCORES) {
+			break;
+		}
+		d->lcores[d->nlcores] = snd_lcore_create(worker);
+		if (d->lcores[d->nlcores] == NULL) {
+			fprintf(stderr, "synthnetd: lcore %u setup failed\n",
+				worker);
+			goto fail_lcore;
+		}
+		d->nlcores++;
 	}
-	d->lcore = snd_lcore_create(worker);
-	if (d->lcore == NULL) {
-		fprintf(stderr, "synthnetd: lcore setup failed\n");
+	if (d->nlcores == 0) {
+		fprintf(stderr, "synthnetd: need at least one worker lcore "
+			"(EAL -l with two lcores or more)\n");
 		goto fail_eal;
 	}
 	ret = snd_dp_init(d);
@@ -347,18 +374,21 @@ main(int argc, char **argv)
 	if (ret < 0) {
 		goto fail_dp;
 	}
-	ret = snd_lcore_start(d->lcore);
-	if (ret < 0) {
-		fprintf(stderr, "synthnetd: cannot start lcore %u\n", worker);
-		goto fail_dp;
+	for (i = 0; i < d->nlcores; i++) {
+		ret = snd_lcore_start(d->lcores[i]);
+		if (ret < 0) {
+			fprintf(stderr, "synthnetd: cannot start lcore %u\n",
+				snd_lcore_id(d->lcores[i]));
+			goto fail_dp;
+		}
 	}
 	if (pidfile != NULL && snd_write_pidfile(pidfile) < 0) {
 		fprintf(stderr, "synthnetd: cannot write %s: %s\n", pidfile,
 			strerror(errno));
 	}
 	RTE_LOG(NOTICE, USER1,
-		"synthnetd %d ready: vmbus %s, control %s, lcore %u\n",
-		(int)getpid(), d->vmbus_path, d->ctl_path, worker);
+		"synthnetd %d ready: vmbus %s, control %s, %u poll lcore(s)\n",
+		(int)getpid(), d->vmbus_path, d->ctl_path, d->nlcores);
 	snd_loop(d);
 	ret = 0;
 	goto out;
@@ -372,7 +402,9 @@ out:
 		unlink(pidfile);
 	}
 fail_lcore:
-	snd_lcore_destroy(d->lcore);
+	for (i = 0; i < d->nlcores; i++) {
+		snd_lcore_destroy(d->lcores[i]);
+	}
 fail_eal:
 	rte_eal_cleanup();
 	return ret;

@@ -28,13 +28,13 @@
 #include <string.h>
 
 #include "nvsc_priv.h"
-#include "../offload/ofl_csum.h"
-#include "../offload/ofl_parse.h"
-#include "../rndis/rndis_ppi.h"
+#include "ofl_csum.h"
+#include "ofl_parse.h"
+#include "rndis_ppi.h"
 #include "vmb_pkt.h"
 #include "vmb_user.h"
 
-/* --- ring writes ---------------------------------------------------------- */
+/* --- ring writes --------------------------------------------------------- */
 
 int
 nvsc_ring_send(struct nvsc_dev *dev, const void *hdr, size_t hlen,
@@ -123,7 +123,7 @@ nvsc_send_gpa(struct nvsc_dev *dev, uint64_t gpa, uint32_t bytes,
 	return nvsc_ring_send(dev, hdr, (size_t)n, msg, len);
 }
 
-/* --- RX completions ------------------------------------------------------- */
+/* --- RX completions ------------------------------------------------------ */
 
 int
 nvsc_rxq_init(struct nvsc_dev *dev, uint32_t cap)
@@ -197,7 +197,7 @@ nvsc_rxq_flush(struct nvsc_dev *dev)
 	return 0;
 }
 
-/* --- completions of our packets ------------------------------------------- */
+/* --- completions of our packets ------------------------------------------ */
 
 static bool
 slot_complete(struct nvsc_slot *s, uint32_t gen)
@@ -302,7 +302,7 @@ handle_comp(struct nvsc_dev *dev, const struct vmb_pkt *p)
 	w->done = true;
 }
 
-/* --- host inband messages ------------------------------------------------- */
+/* --- host inband messages ------------------------------------------------ */
 
 static void
 handle_inband(struct nvsc_dev *dev, const struct vmb_pkt *p)
@@ -323,7 +323,7 @@ handle_inband(struct nvsc_dev *dev, const struct vmb_pkt *p)
 	/* VF association and the rest: nothing to do without a VF. */
 }
 
-/* --- receive -------------------------------------------------------------- */
+/* --- receive ------------------------------------------------------------- */
 
 static void
 set_link(struct nvsc_dev *dev, bool up)
@@ -460,7 +460,8 @@ rx_data(struct nvsc_dev *dev, const struct rndis_msg *m, bool is_last,
 
 	memset(&ps, 0, sizeof(ps));
 	memset(&meta, 0, sizeof(meta));
-	if (pk->ppi_len != 0 && rndis_ppi_parse(pk->ppi, pk->ppi_len, &ps) < 0) {
+	if (pk->ppi_len != 0 &&
+	    rndis_ppi_parse(pk->ppi, pk->ppi_len, &ps) < 0) {
 		dev->st.rx_drop_ppi++;
 		dev->rsc_cnt = 0;
 		return NVSP_STAT_FAIL;
@@ -592,7 +593,7 @@ handle_xfer(struct nvsc_dev *dev, const struct vmb_pkt *p, nvsc_rx_cb cb,
 	rxq_push(dev, p->trans_id, status);
 }
 
-/* --- poll / arm ----------------------------------------------------------- */
+/* --- poll / arm ---------------------------------------------------------- */
 
 static void
 dispatch(struct nvsc_dev *dev, const uint8_t *buf, size_t len, nvsc_rx_cb cb,
@@ -761,7 +762,7 @@ nvsc_tx_inflight(const struct nvsc_dev *dev)
 	return n;
 }
 
-/* --- transmit ------------------------------------------------------------- */
+/* --- transmit ------------------------------------------------------------ */
 
 /* How the copy of the frame must be touched before it goes out. */
 enum tx_fix {

@@ -20,7 +20,7 @@
 #include "vmb_pkt.h"
 #include "vmb_user.h"
 
-/* --- counters --------------------------------------------------------------- */
+/* --- counters ------------------------------------------------------------ */
 
 static const char *const stat_names[] = {
 #define NVSC_STAT_NAME_(f, s) s,
@@ -55,7 +55,7 @@ nvsc_stat_value(const struct nvsc_stats *s, unsigned int i)
 	return v;
 }
 
-/* --- bounded waits ---------------------------------------------------------- */
+/* --- bounded waits ------------------------------------------------------- */
 
 static int64_t
 now_ms(void)
@@ -184,7 +184,7 @@ gpa_wait(struct nvsc_dev *dev, uint64_t gpa, uint32_t bytes, const void *msg,
 	}
 }
 
-/* --- NVSP control ----------------------------------------------------------- */
+/* --- NVSP control -------------------------------------------------------- */
 
 /* Inband message, no completion requested (NDIS config, revokes...). */
 static int
@@ -363,7 +363,7 @@ init_send_buf(struct nvsc_dev *dev)
 	return 0;
 }
 
-/* --- RNDIS control ---------------------------------------------------------- */
+/* --- RNDIS control ------------------------------------------------------- */
 
 static int
 ctrl_slot(struct nvsc_dev *dev)
@@ -651,7 +651,7 @@ rndis_sequence(struct nvsc_dev *dev)
 	return 0;
 }
 
-/* --- open / close ----------------------------------------------------------- */
+/* --- open / close -------------------------------------------------------- */
 
 /* rndis_filter_set_packet_filter(): nothing sent when unchanged. */
 static int
@@ -716,7 +716,7 @@ nvsc_dev_close(struct nvsc_dev *dev)
 	return rc;
 }
 
-/* --- attach / detach -------------------------------------------------------- */
+/* --- attach / detach ----------------------------------------------------- */
 
 static int
 resolve_cfg(struct nvsc_cfg *c, const struct nvsc_cfg *in)
@@ -847,6 +847,10 @@ teardown(struct nvsc_dev *dev)
 	int first = 0;
 	int rc;
 
+	if (dev->chan_open && dev->xp.chan_gone != NULL &&
+	    dev->xp.chan_gone(dev->xp.ctx)) {
+		dev->dead = true;
+	}
 	if (dev->chan_open && !dev->dead) {
 		first = teardown_protocol(dev);
 	}
@@ -992,7 +996,7 @@ nvsc_dev_link_up(const struct nvsc_dev *dev)
 const uint8_t *
 nvsc_dev_mac(const struct nvsc_dev *dev)
 {
-	return dev->info.mac;
+	return dev != NULL ? dev->info.mac : NULL;
 }
 
 void
@@ -1004,14 +1008,15 @@ nvsc_dev_set_rx(struct nvsc_dev *dev, nvsc_rx_cb cb, void *arg)
 	}
 }
 
-/* --- gvmb_client transport -------------------------------------------------- */
+/* --- gvmb_client transport ----------------------------------------------- */
 
 /* Context of the vmbus-user transport (owned by the device). */
 struct gx_ctx {
 	struct gvmb_conn *conn;		/* borrowed */
 	struct gvmb_ram *ram;		/* borrowed */
 	uint32_t relid;			/* the offer's channel id */
-	struct gvmb_chan *ch;		/* open channel, NULL when closed */
+	struct gvmb_chan *ch;		/* open channel, NULL if closed */
+	bool gone;			/* rescinded / unloaded at close */
 };
 
 static int
@@ -1043,6 +1048,10 @@ gx_gpadl_teardown(void *ctx, uint32_t gpadl)
 {
 	struct gx_ctx *g = ctx;
 
+	if (g->gone) {
+		/* The host forgot the relid's GPADLs (vmbus-user 4.3). */
+		return 0;
+	}
 	return gvmb_gpadl_teardown(g->conn, g->relid, gpadl);
 }
 
@@ -1068,12 +1077,22 @@ gx_chan_open(void *ctx, uint32_t ring_pages, struct nvsc_chan_io *io)
 	return 0;
 }
 
+static bool
+gx_chan_gone(void *ctx)
+{
+	struct gx_ctx *g = ctx;
+
+	return g->gone ||
+	       (g->ch != NULL && (g->ch->rescinded || g->ch->unloaded));
+}
+
 static int
 gx_chan_close(void *ctx)
 {
 	struct gx_ctx *g = ctx;
 	int rc;
 
+	g->gone = gx_chan_gone(g);
 	rc = gvmb_chan_close(g->ch);
 	g->ch = NULL;
 	return rc;
@@ -1098,6 +1117,7 @@ nvsc_dev_attach(struct gvmb_conn *conn, struct gvmb_ram *ram,
 	g->conn = conn;
 	g->ram = ram;
 	g->relid = offer->relid;
+	memset(&xp, 0, sizeof(xp));
 	xp.ctx = g;
 	xp.mem_alloc = gx_mem_alloc;
 	xp.mem_free = gx_mem_free;
@@ -1105,6 +1125,7 @@ nvsc_dev_attach(struct gvmb_conn *conn, struct gvmb_ram *ram,
 	xp.gpadl_teardown = gx_gpadl_teardown;
 	xp.chan_open = gx_chan_open;
 	xp.chan_close = gx_chan_close;
+	xp.chan_gone = gx_chan_gone;
 	rc = nvsc_dev_attach_xport(&xp, cfg, devp);
 	if (rc < 0) {
 		free(g);

@@ -213,6 +213,11 @@ struct nvsc_xport {
 			 struct nvsc_chan_io *io);
 	/** Close the channel (io views become invalid). */
 	int (*chan_close)(void *ctx);
+	/**
+	 * Optional: true when the host side of the channel is gone
+	 * (rescinded, unloaded); detach then skips the protocol teardown.
+	 */
+	bool (*chan_gone)(void *ctx);
 };
 
 /* --- device ------------------------------------------------------------- */
@@ -360,6 +365,8 @@ struct nvsc_rxmeta {
 /*
  * Receive callback: frame (len bytes) and meta are borrowed for the call
  * only (a private copy: the host cannot change them under the callee).
+ * It may transmit (nvsc_tx, nvsc_tx_burst) but must not poll or call the
+ * control functions (nvsc_dev_open/close/detach) of the same device.
  */
 typedef void (*nvsc_rx_cb)(void *arg, const uint8_t *frame, uint32_t len,
 			   const struct nvsc_rxmeta *meta);

@@ -258,7 +258,7 @@ nvsc_send_buf_check(const struct nvsp_msg *m, uint32_t buf_len,
 	return 0;
 }
 
-/* --- RNDIS ---------------------------------------------------------------- */
+/* --- RNDIS --------------------------------------------------------------- */
 
 int
 nvsc_rndis_init(void *buf, size_t cap, uint32_t req_id)

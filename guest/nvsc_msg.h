@@ -26,9 +26,9 @@
  * Codec headers by path: the guest library's meson target carries only
  * the common and vmbus include directories.
  */
-#include "../netvsp/nvsp.h"
-#include "../rndis/ndis_obj.h"
-#include "../rndis/rndis_msg.h"
+#include "nvsp.h"
+#include "ndis_obj.h"
+#include "rndis_msg.h"
 
 /*
  * Linux sends every NVSP request as sizeof(struct nvsp_message): 40 bytes
@@ -224,7 +224,7 @@ nvsc_query_result(const struct rndis_msg *m, void *out, uint32_t cap,
 /* What rndis_netdev_set_hwcaps() derives from the host's capabilities. */
 struct nvsc_offload {
 	uint32_t flags;		/* NVSC_OFL_* */
-	uint32_t gso_max;	/* largest LSO super-packet (62780 on OpenVMM) */
+	uint32_t gso_max;	/* largest LSO super-packet (OpenVMM 62780) */
 };
 
 /* Linux GSO_LEGACY_MAX_SIZE: LSO cap before the host's limits. */

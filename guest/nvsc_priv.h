@@ -22,8 +22,8 @@
 #define NVSC_TID_GEN_MASK 0xFFFFFFu
 #define NVSC_TID_NVSP 1u	/* NVSP control request (INIT, buffers) */
 #define NVSC_TID_CTRL 2u	/* RNDIS control request, index = slot */
-#define NVSC_TID_SEC 3u		/* data in a send section, index = section */
-#define NVSC_TID_BNC 4u		/* data GPA-direct, index = bounce slot */
+#define NVSC_TID_SEC 3u		/* data in a send section, index = it */
+#define NVSC_TID_BNC 4u		/* GPA-direct data, index = bounce */
 
 static inline uint64_t
 nvsc_tid(uint32_t tag, uint32_t gen, uint32_t idx)

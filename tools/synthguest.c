@@ -87,11 +87,13 @@ struct sg_count {
 	uint64_t tx_drop;		/* rejected by the library (size...) */
 	uint64_t tap_drop;		/* TAP write failed (queue full) */
 	uint64_t seq_gaps;		/* sink: frames missing in sequence */
-	uint64_t seq_reorder;		/* sink: late or duplicate frames */
+	uint64_t seq_reorder;		/* sink: late / duplicate frames */
 	uint64_t gen_rx;		/* sink: generator frames seen */
 	uint64_t link_events;		/* carrier changes applied */
-	double t_first;			/* first frame (s, monotonic) */
-	double t_last;			/* last frame */
+	double t_first;			/* first frame received (s) */
+	double t_last;			/* last frame received */
+	double gen_start;		/* --gen: first burst */
+	double gen_end;			/* --gen: end of sending */
 };
 
 /* Everything the loops need. */
@@ -106,8 +108,8 @@ struct sg_ctx {
 	struct nvsc_info info;		/* what attach learned */
 	struct sg_tap tap;		/* TAP mode */
 	int sfd;			/* signalfd */
-	bool stop;			/* a signal or the duration ended it */
-	bool failed;			/* the channel broke / was rescinded */
+	bool stop;			/* signal or duration: stop */
+	bool failed;			/* channel broke or rescinded */
 	uint64_t next_seq;		/* sink: next expected sequence */
 	bool seq_started;		/* sink: a sequence was seen */
 	struct sg_count c;		/* counters */
@@ -348,7 +350,7 @@ parse_opts(int argc, char **argv, struct sg_opts *o)
 	return 0;
 }
 
-/* --- connection ------------------------------------------------------------ */
+/* --- connection ---------------------------------------------------------- */
 
 static int
 sg_connect(struct sg_ctx *x)
@@ -504,7 +506,7 @@ sg_attach(struct sg_ctx *x)
 	return 0;
 }
 
-/* --- waiting ---------------------------------------------------------------- */
+/* --- waiting ------------------------------------------------------------- */
 
 static void
 handle_signal(struct sg_ctx *x)
@@ -630,7 +632,7 @@ count_rx(struct sg_ctx *x, uint32_t len)
 	x->c.rx_bytes += len;
 }
 
-/* --- TAP mode --------------------------------------------------------------- */
+/* --- TAP mode ------------------------------------------------------------ */
 
 static void
 tap_rx(void *arg, const uint8_t *frame, uint32_t len,
@@ -801,7 +803,7 @@ out:
 	return rc;
 }
 
-/* --- generator / sink --------------------------------------------------------- */
+/* --- generator / sink ---------------------------------------------------- */
 
 static uint16_t
 csum16(const uint8_t *p, size_t n)
@@ -913,7 +915,7 @@ run_gen(struct sg_ctx *x)
 		return -1;
 	}
 	t0 = now_s();
-	x->c.t_first = t0;
+	x->c.gen_start = t0;
 	while (!x->stop) {
 		for (i = 0; i < NVSC_BURST; i++) {
 			put_seq(frames + (size_t)i * x->o.size, seq + i);
@@ -943,7 +945,7 @@ run_gen(struct sg_ctx *x)
 			}
 		}
 	}
-	x->c.t_last = now_s();
+	x->c.gen_end = now_s();
 	free(frames);
 	return 0;
 }
@@ -982,7 +984,7 @@ run_sink(struct sg_ctx *x)
 	return 0;
 }
 
-/* --- summary ---------------------------------------------------------------- */
+/* --- summary ------------------------------------------------------------- */
 
 static uint64_t
 lib_drops(const struct nvsc_stats *s)
@@ -1011,13 +1013,15 @@ summary(struct sg_ctx *x)
 	if (x->o.mode == SG_GEN) {
 		pkts = c->tx_pkts;
 		bytes = c->tx_bytes;
+		secs = c->gen_end - c->gen_start;
 	} else {
+		/* From the first to the last frame received. */
 		pkts = c->rx_pkts;
 		bytes = c->rx_bytes;
+		secs = c->t_last - c->t_first;
 	}
-	secs = c->t_last - c->t_first;
-	if (x->o.mode == SG_TAP || secs <= 0) {
-		secs = c->t_last > c->t_first ? c->t_last - c->t_first : 0;
+	if (secs < 0) {
+		secs = 0;
 	}
 	mpps = secs > 0 ? (double)pkts / secs / 1e6 : 0;
 	gbps = secs > 0 ? (double)bytes * 8 / secs / 1e9 : 0;
@@ -1059,7 +1063,7 @@ summary(struct sg_ctx *x)
 	fflush(stdout);
 }
 
-/* --- main ------------------------------------------------------------------- */
+/* --- main ---------------------------------------------------------------- */
 
 static int
 setup_signals(struct sg_ctx *x)

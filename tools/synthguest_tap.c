@@ -95,7 +95,8 @@ nl_link_setup(struct nl_sock *sk, struct sg_tap *t,
 	err = rtnl_link_change(sk, link, chg, 0);
 out:
 	if (err < 0) {
-		snprintf(msg, msglen, "cannot configure %s (MAC, MTU %u, up): %s",
+		snprintf(msg, msglen,
+			 "cannot configure %s (MAC, MTU %u, up): %s",
 			 t->ifname, c->mtu, nl_geterror(err));
 	}
 	nl_addr_put(mac);

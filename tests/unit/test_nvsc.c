@@ -299,7 +299,8 @@ test_rndis_vectors(void **state)
 	assert_int_equal(sn_get_le32(b + 44), 40);
 	assert_int_equal(sn_get_le16(b + 48), 40);
 	assert_int_equal(sn_get_le32(b + 52), 552);
-	assert_int_equal(sn_get_le32(b + 28 + 40 + 4 * 5), 1);	/* 5 % 4 */
+	/* entry 5 is 5 % 4 */
+	assert_int_equal(sn_get_le32(b + 28 + 40 + 4 * 5), 1);
 	assert_int_equal(sn_get_le32(b + 28 + 40 + 4 * 127), 3);
 	assert_memory_equal(b + 28 + 552, nvsc_rss_key_default, 40);
 	assert_int_equal(nvsc_rndis_set_rss(b, sizeof(b), 8, 0, 0, 1, NULL),
@@ -422,7 +423,7 @@ test_buf_checks(void **state)
 
 #define RAM_SIZE (48u << 20)
 #define MAX_EV 96
-#define MAX_FRAMES 96
+#define MAX_FRAMES 256
 #define HOST_SUB 2048u		/* receive slot size the host picks */
 #define HOST_SEC 6144u		/* send section size the host picks */
 
@@ -453,6 +454,7 @@ struct inject {
 	uint32_t status;	/* indication status when len is 0 */
 	uint16_t pageset;	/* transfer page set id (0xcafe) */
 	bool bad_range;		/* range outside the receive buffer */
+	uint8_t rsc_flags;	/* RNDIS_PKTINFO_* of an RSC fragment */
 };
 
 struct fake {
@@ -480,9 +482,10 @@ struct fake {
 	atomic_bool stop;		/* ask the host thread to exit */
 
 	/* host behaviour */
-	uint32_t accept_ver;		/* only this INIT succeeds (0: any) */
+	uint32_t accept_ver;		/* only INIT of this (0: any) */
 	bool mute;			/* never answer anything */
 	uint32_t max_frame;		/* MAXIMUM_FRAME_SIZE answer */
+	bool no_offload;		/* report no checksum/LSO offload */
 
 	/* host state (host thread only, read after it stopped or locked) */
 	uint8_t *rbuf;			/* guest receive buffer */
@@ -503,6 +506,10 @@ struct fake {
 	struct inject inj[16];		/* pending injections */
 	unsigned int ninj;		/* entries */
 	unsigned int inj_sent;		/* xfer packets sent for them */
+	bool hold;			/* keep data completions back */
+	uint64_t held[256];		/* their trans_ids */
+	unsigned int nheld;		/* entries */
+	bool bogus_comp;		/* send a completion nobody asked */
 };
 
 static void
@@ -673,9 +680,11 @@ host_query(struct fake *f, const struct rndis_msg *q)
 			      q->u.oid_req.info[1] : 1;
 
 		memset(&c, 0, sizeof(c));
-		c.tcp4_csum = c.udp4_csum = NDIS_OFL_TX_RX;
-		c.tcp6_csum = c.udp6_csum = NDIS_OFL_TX_RX;
-		c.lsov2_ip4 = c.lsov2_ip6 = 1;
+		if (!f->no_offload) {
+			c.tcp4_csum = c.udp4_csum = NDIS_OFL_TX_RX;
+			c.tcp6_csum = c.udp6_csum = NDIS_OFL_TX_RX;
+			c.lsov2_ip4 = c.lsov2_ip6 = 1;
+		}
 		assert_int_equal(ndis_offload_from_config(&c, rev, 62780, 2,
 							  &o), 0);
 		len = (uint32_t)ndis_offload_encode(&o, info, sizeof(info));
@@ -924,6 +933,13 @@ host_nvsp(struct fake *f, const struct vmb_pkt *p)
 		} else {
 			host_data(f, big, n,
 				  p->type == VMB_PKT_DATA_USING_GPA_DIRECT);
+			pthread_mutex_lock(&f->mu);
+			if (f->hold && f->nheld < 256) {
+				f->held[f->nheld++] = p->trans_id;
+				pthread_mutex_unlock(&f->mu);
+				break;
+			}
+			pthread_mutex_unlock(&f->mu);
 		}
 		host_rndis_done(f, p->trans_id);
 		break;
@@ -986,6 +1002,12 @@ host_inject(struct fake *f)
 				ps.present = RNDIS_PPIF_VLAN;
 				ps.vlan = rndis_vlan_info_from_tci(in->vlan);
 			}
+			if (in->rsc_flags != 0) {
+				ps.present |= RNDIS_PPIF_PKTINFO_ID;
+				ps.pktinfo_ver = RNDIS_PKTINFO_ID_V1;
+				ps.pktinfo_flags = in->rsc_flags;
+				ps.pktinfo_id = 7;
+			}
 			hl = rndis_packet_encode_hdr(dst, HOST_SUB, &ps,
 						     in->len);
 			assert_true(hl > 0);
@@ -1005,6 +1027,32 @@ host_inject(struct fake *f)
 		pthread_mutex_lock(&f->mu);
 		f->inj_sent++;
 		pthread_mutex_unlock(&f->mu);
+	}
+}
+
+/* Completions held back, and the bogus one. */
+static void
+host_release(struct fake *f)
+{
+	uint64_t tids[256];
+	unsigned int n = 0;
+	unsigned int i;
+	bool bogus;
+
+	pthread_mutex_lock(&f->mu);
+	if (!f->hold) {
+		n = f->nheld;
+		memcpy(tids, f->held, n * sizeof(tids[0]));
+		f->nheld = 0;
+	}
+	bogus = f->bogus_comp;
+	f->bogus_comp = false;
+	pthread_mutex_unlock(&f->mu);
+	for (i = 0; i < n; i++) {
+		host_rndis_done(f, tids[i]);
+	}
+	if (bogus) {
+		host_rndis_done(f, 0xdeadbeefull);
 	}
 }
 
@@ -1029,6 +1077,7 @@ host_main(void *arg)
 			(void)vmb_user_signal(f->intr_fd);
 		}
 		host_inject(f);
+		host_release(f);
 	}
 	return NULL;
 }
@@ -1175,6 +1224,7 @@ fake_xport(struct fake *f)
 		.gpadl_teardown = fx_gpadl_teardown,
 		.chan_open = fx_chan_open,
 		.chan_close = fx_chan_close,
+		.chan_gone = NULL,
 	};
 
 	return x;
@@ -1284,8 +1334,9 @@ test_device_lifecycle(void **state)
 	assert_non_null(dev);
 
 	pthread_mutex_lock(&f->mu);
-	assert_memory_equal(ev_at(f, k++, "INIT", NVSP_PROTOCOL_VERSION_61)->raw,
-			    v_init_61, 40);
+	assert_memory_equal(ev_at(f, k++, "INIT",
+				  NVSP_PROTOCOL_VERSION_61)->raw, v_init_61,
+			    40);
 	assert_memory_equal(ev_at(f, k++, "NDIS_CONFIG", 1514)->raw,
 			    v_ndis_config_61, 40);
 	assert_memory_equal(ev_at(f, k++, "NDIS_VER", 6)->raw, v_ndis_ver_630,
@@ -1613,6 +1664,211 @@ test_init_timeout(void **state)
 	fake_free(f);
 }
 
+/* TCP/IPv4 frame of len bytes, checksums left as they are (0). */
+static void
+make_tcp(uint8_t *f, uint32_t len)
+{
+	uint32_t i;
+
+	memset(f, 0, len);
+	memcpy(f, "\x00\x15\x5d\x09\x09\x09", 6);
+	memcpy(f + 6, "\x00\x15\x5d\x01\x02\x03", 6);
+	f[12] = 0x08;
+	f[14] = 0x45;
+	sn_put_be16(f + 16, (uint16_t)(len - 14));
+	f[22] = 64;
+	f[23] = 6;
+	memcpy(f + 26, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
+	sn_put_be16(f + 24, ofl_csum_ip4_hdr(f + 14, 20));
+	sn_put_be16(f + 34, 40000);
+	sn_put_be16(f + 36, 80);
+	f[46] = 0x50;		/* data offset 5 */
+	f[47] = 0x18;		/* PSH ACK */
+	for (i = 54; i < len; i++) {
+		f[i] = (uint8_t)i;
+	}
+}
+
+static struct nvsc_dev *
+attach_open(struct fake *f)
+{
+	struct nvsc_xport x = fake_xport(f);
+	struct nvsc_dev *dev = NULL;
+
+	assert_int_equal(nvsc_dev_attach_xport(&x, NULL, &dev), 0);
+	assert_int_equal(nvsc_dev_open(dev), 0);
+	/* The last control packet's completion follows its answer. */
+	POLL_UNTIL(dev, NULL, NULL, nvsc_tx_inflight(dev) == 0);
+	return dev;
+}
+
+static void
+finish(struct fake *f, struct nvsc_dev *dev)
+{
+	assert_int_equal(nvsc_dev_detach(dev), 0);
+	assert_int_equal(f->allocs, f->frees);
+	fake_free(f);
+}
+
+/* LSO as netvsc_xmit() prepares it. */
+static void
+test_tx_lso(void **state)
+{
+	struct fake *f = fake_new();
+	struct nvsc_dev *dev = attach_open(f);
+	struct nvsc_txmeta m = { .flags = NVSC_TX_LSO, .mss = 1448 };
+	static uint8_t fr[3014];
+	const struct frame *got;
+
+	(void)state;
+	make_tcp(fr, sizeof(fr));
+	assert_int_equal(nvsc_tx(dev, fr, sizeof(fr), &m), 0);
+	POLL_UNTIL(dev, NULL, NULL, nvsc_tx_inflight(dev) == 0);
+	pthread_mutex_lock(&f->mu);
+	assert_int_equal(f->nfr, 1);
+	got = &f->fr[0];
+	assert_int_equal(got->len, sizeof(fr));
+	assert_int_equal(got->ppi.present, RNDIS_PPIF_LSO);
+	assert_int_equal(got->ppi.lso, rndis_lso_v2_make(1448, 34, false));
+	assert_int_equal(sn_get_be16(got->data + 16), 0);	/* tot_len */
+	assert_int_equal(sn_get_be16(got->data + 24), 0);	/* IP csum */
+	assert_int_equal(sn_get_be16(got->data + 50),
+			 (uint16_t)~ofl_csum_fold(ofl_csum_pseudo4(fr + 26,
+								   fr + 30,
+								   6, 0)));
+	assert_memory_equal(got->data + 54, fr + 54, sizeof(fr) - 54);
+	pthread_mutex_unlock(&f->mu);
+	/* Larger than the host's LSO limit (62780). */
+	assert_int_equal(nvsc_tx(dev, fr, 62781, &m), -EMSGSIZE);
+	finish(f, dev);
+}
+
+/* No checksum offload granted: the library checksums in software. */
+static void
+test_tx_sw_csum(void **state)
+{
+	struct fake *f = fake_new();
+	struct nvsc_dev *dev;
+	struct nvsc_txmeta m = { .flags = NVSC_TX_CSUM };
+	struct nvsc_info info;
+	struct nvsc_stats st;
+	struct ofl_csum_verdict v;
+	struct ofl_pkt pk;
+	uint8_t fr[200];
+
+	(void)state;
+	f->no_offload = true;
+	dev = attach_open(f);
+	nvsc_dev_info(dev, &info);
+	assert_int_equal(info.offloads, 0);
+	make_tcp(fr, sizeof(fr));
+	assert_int_equal(nvsc_tx(dev, fr, sizeof(fr), &m), 0);
+	/* LSO was not granted either. */
+	m.flags = NVSC_TX_LSO;
+	m.mss = 100;
+	assert_int_equal(nvsc_tx(dev, fr, sizeof(fr), &m), -EINVAL);
+	POLL_UNTIL(dev, NULL, NULL, nvsc_tx_inflight(dev) == 0);
+	pthread_mutex_lock(&f->mu);
+	assert_int_equal(f->nfr, 1);
+	assert_int_equal(f->fr[0].ppi.present, 0);
+	assert_int_equal(ofl_parse(f->fr[0].data, f->fr[0].len, &pk), 0);
+	assert_int_equal(ofl_csum_verify(f->fr[0].data, f->fr[0].len, &pk,
+					 &v), 0);
+	assert_int_equal(v.l4, OFL_CSUM_GOOD);
+	pthread_mutex_unlock(&f->mu);
+	nvsc_dev_stats(dev, &st);
+	assert_int_equal(st.tx_sw_csum, 1);
+	assert_int_equal(st.tx_bad_meta, 1);
+	finish(f, dev);
+}
+
+/* RSC fragments (RNDIS_PKTINFO_ID) are delivered as one frame. */
+static void
+test_rx_rsc(void **state)
+{
+	struct fake *f = fake_new();
+	struct nvsc_dev *dev = attach_open(f);
+	struct nvsc_stats st;
+	struct rxlog rl;
+	unsigned int i;
+
+	(void)state;
+	memset(&rl, 0, sizeof(rl));
+	pthread_mutex_lock(&f->mu);
+	memset(f->inj, 0, sizeof(f->inj));
+	make_udp(f->inj[0].data, 100, 0x61);
+	f->inj[0].len = 100;
+	for (i = 1; i < 3; i++) {
+		memset(f->inj[i].data, 0x70 + i, 50);
+		f->inj[i].len = 50;
+	}
+	f->inj[0].rsc_flags = RNDIS_PKTINFO_SUBALLOC | RNDIS_PKTINFO_1ST_FRAG;
+	f->inj[1].rsc_flags = RNDIS_PKTINFO_SUBALLOC;
+	f->inj[2].rsc_flags = RNDIS_PKTINFO_SUBALLOC |
+			      RNDIS_PKTINFO_LAST_FRAG;
+	f->inj[0].has_vlan = true;
+	f->inj[0].vlan = 9;
+	/* A fragment that wants more but ends the packet: dropped. */
+	make_udp(f->inj[3].data, 60, 0x62);
+	f->inj[3].len = 60;
+	f->inj[3].rsc_flags = RNDIS_PKTINFO_SUBALLOC | RNDIS_PKTINFO_1ST_FRAG;
+	f->ninj = 4;
+	pthread_mutex_unlock(&f->mu);
+	POLL_UNTIL(dev, rx_cb, &rl, (nvsc_dev_stats(dev, &st),
+				     st.rx_drop_rsc == 1));
+	assert_int_equal(rl.n, 1);
+	assert_int_equal(rl.len[0], 200);
+	assert_int_equal(rl.first[0], 0x45);
+	assert_int_equal(rl.meta[0].flags, NVSC_RX_RSC | NVSC_RX_VLAN);
+	assert_int_equal(rl.meta[0].rsc_frags, 3);
+	assert_int_equal(rl.meta[0].vlan_tci, 9);
+	assert_int_equal(st.rx_rsc_frags, 3);
+	finish(f, dev);
+}
+
+/* No completions: sections run out (-EAGAIN), then come back. */
+static void
+test_tx_backpressure(void **state)
+{
+	struct fake *f = fake_new();
+	struct nvsc_dev *dev = attach_open(f);
+	struct nvsc_stats st;
+	uint8_t fr[64];
+	unsigned int sent = 0;
+	int rc = 0;
+
+	(void)state;
+	make_udp(fr, sizeof(fr), 1);
+	pthread_mutex_lock(&f->mu);
+	f->hold = true;
+	pthread_mutex_unlock(&f->mu);
+	while (sent < 300) {
+		rc = nvsc_tx(dev, fr, sizeof(fr), NULL);
+		if (rc != 0) {
+			break;
+		}
+		sent++;
+	}
+	assert_int_equal(rc, -EAGAIN);
+	assert_int_equal(sent, 170);
+	assert_int_equal(nvsc_tx_inflight(dev), 170);
+	nvsc_dev_stats(dev, &st);
+	assert_int_equal(st.tx_busy_section, 1);
+	pthread_mutex_lock(&f->mu);
+	f->hold = false;
+	f->bogus_comp = true;
+	pthread_mutex_unlock(&f->mu);
+	POLL_UNTIL(dev, NULL, NULL, nvsc_tx_inflight(dev) == 0);
+	POLL_UNTIL(dev, NULL, NULL, (nvsc_dev_stats(dev, &st),
+				     st.comp_unknown == 1));
+	assert_int_equal(nvsc_tx(dev, fr, sizeof(fr), NULL), 0);
+	POLL_UNTIL(dev, NULL, NULL, nvsc_tx_inflight(dev) == 0);
+	pthread_mutex_lock(&f->mu);
+	assert_int_equal(f->nfr, 171);
+	pthread_mutex_unlock(&f->mu);
+	finish(f, dev);
+}
+
 int
 main(void)
 {
@@ -1625,6 +1881,10 @@ main(void)
 		cmocka_unit_test(test_version_fallback),
 		cmocka_unit_test(test_v2_and_bounce),
 		cmocka_unit_test(test_init_timeout),
+		cmocka_unit_test(test_tx_lso),
+		cmocka_unit_test(test_tx_sw_csum),
+		cmocka_unit_test(test_rx_rsc),
+		cmocka_unit_test(test_tx_backpressure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
