@@ -20,6 +20,7 @@
 
 #include "vmb_pkt.h"
 #include "vmb_ring.h"
+#include "vmb_test_util.h"
 
 /* A ring in plain memory: control page + npages data pages. */
 struct tring {
@@ -184,25 +185,9 @@ test_ctl_init(void **state)
 /* --- basic and byte-exact ------------------------------------------------- */
 
 /*
- * The inband NVSP INIT packet Linux netvsc sends first, derived from
- * drivers/net/hyperv/netvsc.c negotiate_nvsp_ver() (msg_type 1,
- * min = max = NVSP 6.1 = 0x00060001, sizeof(struct nvsp_message) = 40) and
- * drivers/hv/channel.c vmbus_sendpacket() (type 6, offset8 2,
- * len8 (16 + 40) / 8 = 7, flags COMPLETION_REQUESTED).  The trans_id is
- * illustrative (kernels before 5.12 put the request's kernel address
- * there; newer ones a small request-id).  The ring writes it followed by
- * the trailer (write offset << 32), here at write offset 0x100.
+ * nvsp_init_pkt (vmb_test_util.h) as the ring writes it: the packet
+ * followed by the trailer (write offset << 32), here at write offset 0x100.
  */
-static const uint8_t nvsp_init_pkt[56] = {
-	0x06, 0x00, 0x02, 0x00, 0x07, 0x00, 0x01, 0x00,
-	0x40, 0x3c, 0x2b, 0x0a, 0x81, 0x88, 0xff, 0xff,
-	0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x00,
-	0x01, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-};
-
 static void
 test_nvsp_init_vector(void **state)
 {
