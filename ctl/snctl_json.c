@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -371,6 +372,31 @@ snctl_json_i64(struct snctl_json *j, int64_t v)
 }
 
 void
+snctl_json_double(struct snctl_json *j, double v, int prec)
+{
+	char buf[64];
+	char *p;
+
+	if (isnan(v) || isinf(v)) {
+		snctl_json_null(j);
+		return;
+	}
+	if (prec < 0) {
+		prec = 0;
+	} else if (prec > 17) {
+		prec = 17;
+	}
+	snprintf(buf, sizeof(buf), "%.*f", prec, v);
+	/* JSON wants '.', whatever LC_NUMERIC says */
+	for (p = buf; *p != '\0'; p++) {
+		if (*p == ',') {
+			*p = '.';
+		}
+	}
+	snctl_json_raw(j, buf);
+}
+
+void
 snctl_json_bool(struct snctl_json *j, bool v)
 {
 	snctl_json_raw(j, v ? "true" : "false");
@@ -401,6 +427,14 @@ snctl_json_kv_i64(struct snctl_json *j, const char *key, int64_t v)
 {
 	snctl_json_key(j, key);
 	snctl_json_i64(j, v);
+}
+
+void
+snctl_json_kv_double(struct snctl_json *j, const char *key, double v,
+		     int prec)
+{
+	snctl_json_key(j, key);
+	snctl_json_double(j, v, prec);
 }
 
 void

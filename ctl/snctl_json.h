@@ -75,6 +75,9 @@ void
 snctl_json_u64(struct snctl_json *j, uint64_t v);
 void
 snctl_json_i64(struct snctl_json *j, int64_t v);
+/* v with prec (0..17) decimals; NaN and infinities are written as null. */
+void
+snctl_json_double(struct snctl_json *j, double v, int prec);
 void
 snctl_json_bool(struct snctl_json *j, bool v);
 void
@@ -87,6 +90,9 @@ void
 snctl_json_kv_u64(struct snctl_json *j, const char *key, uint64_t v);
 void
 snctl_json_kv_i64(struct snctl_json *j, const char *key, int64_t v);
+void
+snctl_json_kv_double(struct snctl_json *j, const char *key, double v,
+		     int prec);
 void
 snctl_json_kv_bool(struct snctl_json *j, const char *key, bool v);
 

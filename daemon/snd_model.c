@@ -111,9 +111,10 @@ snd_nic_name_valid(const char *name)
 		return false;
 	}
 	for (n = 0; name[n] != '\0'; n++) {
+		/* '/' separates VM and adapter in port names ("vm1/eth0") */
 		if (n >= SND_NIC_NAME_MAX - 1 ||
 		    (unsigned char)name[n] < 0x20 ||
-		    (unsigned char)name[n] > 0x7e) {
+		    (unsigned char)name[n] > 0x7e || name[n] == '/') {
 			return false;
 		}
 	}
@@ -833,7 +834,8 @@ snd_adapter_check(const struct snd_model *m, const struct snd_adapter_req *rq,
 	if (!snd_nic_name_valid(nic)) {
 		snd_errf(err, errlen,
 			 "'%s' is not a valid adapter name: use 1 to %u "
-			 "printable ASCII characters", snd_quote(nic, q),
+			 "printable ASCII characters other than '/'",
+			 snd_quote(nic, q),
 			 SND_NIC_NAME_MAX - 1);
 		return -EINVAL;
 	}

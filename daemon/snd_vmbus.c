@@ -60,8 +60,14 @@ snd_vmbus_disconnected(void *ctx, struct vmb_host_conn *conn, int reason)
 	struct snd_conn *c = ctx;
 
 	(void)conn;
-	RTE_LOG(INFO, USER1, "vmbus: VM '%s' disconnected (%s)\n",
-		c->vm[0] != '\0' ? c->vm : "-", strerror(-reason));
+	if (reason == -ECONNRESET) {
+		/* EOF: the guest closed its socket */
+		RTE_LOG(INFO, USER1, "vmbus: VM '%s' disconnected\n",
+			c->vm[0] != '\0' ? c->vm : "-");
+	} else {
+		RTE_LOG(NOTICE, USER1, "vmbus: VM '%s' disconnected: %s\n",
+			c->vm[0] != '\0' ? c->vm : "-", strerror(-reason));
+	}
 }
 
 static void

@@ -45,6 +45,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "snctl_json.h"
+#include "snctl_jread.h"
 #include "snctl_out.h"
 #include "snctl_proto.h"
 
@@ -308,230 +310,6 @@ sb_last_line(const char *path, char *line, size_t cap)
 	memcpy(line, start, (size_t)(end - start) + 1);
 }
 
-/* ---- a small JSON reader ------------------------------------------------- */
-/*
- * Just enough to pick fields out of the daemon's and synthguest's JSON:
- * values are located by skipping over whole values (strings with escapes,
- * nested objects and arrays), so field order and extra fields do not
- * matter.  Keys are compared byte for byte (ours never need escapes).
- */
-
-/* A JSON value: n bytes at p. */
-struct sb_span {
-	const char *p;			/* first byte */
-	size_t n;			/* length */
-};
-
-static const char *
-sb_js_ws(const char *p, const char *e)
-{
-	while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' ||
-			 *p == '\r')) {
-		p++;
-	}
-	return p;
-}
-
-/* End of the string starting at p (on its opening quote), or NULL. */
-static const char *
-sb_js_str_end(const char *p, const char *e)
-{
-	for (p++; p < e; p++) {
-		if (*p == '\\') {
-			p++;
-		} else if (*p == '"') {
-			return p + 1;
-		}
-	}
-	return NULL;
-}
-
-/* End of the value starting at p, or NULL when malformed. */
-static const char *
-sb_js_skip(const char *p, const char *e)
-{
-	int depth = 0;
-
-	p = sb_js_ws(p, e);
-	if (p >= e) {
-		return NULL;
-	}
-	if (*p != '{' && *p != '[') {
-		if (*p == '"') {
-			return sb_js_str_end(p, e);
-		}
-		while (p < e && *p != ',' && *p != '}' && *p != ']' &&
-		       *p != ' ' && *p != '\n' && *p != '\r' && *p != '\t') {
-			p++;
-		}
-		return p;
-	}
-	for (; p < e; p++) {
-		if (*p == '"') {
-			p = sb_js_str_end(p, e);
-			if (p == NULL) {
-				return NULL;
-			}
-			p--;
-		} else if (*p == '{' || *p == '[') {
-			depth++;
-		} else if (*p == '}' || *p == ']') {
-			if (--depth == 0) {
-				return p + 1;
-			}
-		}
-	}
-	return NULL;
-}
-
-/* Iterator over an object's members or an array's elements. */
-struct sb_js_it {
-	const char *p;			/* next member */
-	const char *e;			/* end of the container */
-	bool obj;			/* object (members have keys) */
-};
-
-static int
-sb_js_begin(struct sb_span v, struct sb_js_it *it)
-{
-	const char *e = v.p + v.n;
-	const char *p = sb_js_ws(v.p, e);
-
-	if (p >= e || (*p != '{' && *p != '[')) {
-		return -1;
-	}
-	it->obj = *p == '{';
-	it->p = p + 1;
-	it->e = e;
-	return 0;
-}
-
-/* Next member: 1 (key set for objects, val set), 0 at the end, -1 when
- * malformed. */
-static int
-sb_js_next(struct sb_js_it *it, struct sb_span *key, struct sb_span *val)
-{
-	const char *p = sb_js_ws(it->p, it->e);
-	const char *q;
-
-	if (p < it->e && *p == ',') {
-		p = sb_js_ws(p + 1, it->e);
-	}
-	if (p >= it->e || *p == '}' || *p == ']') {
-		return p < it->e ? 0 : -1;
-	}
-	if (it->obj) {
-		if (*p != '"' || (q = sb_js_str_end(p, it->e)) == NULL) {
-			return -1;
-		}
-		key->p = p + 1;
-		key->n = (size_t)(q - p - 2);
-		p = sb_js_ws(q, it->e);
-		if (p >= it->e || *p != ':') {
-			return -1;
-		}
-		p++;
-	}
-	p = sb_js_ws(p, it->e);
-	q = sb_js_skip(p, it->e);
-	if (q == NULL) {
-		return -1;
-	}
-	val->p = p;
-	val->n = (size_t)(q - p);
-	it->p = q;
-	return 1;
-}
-
-/* The value of member key of object obj.  Returns 0 or -1. */
-static int
-sb_js_get(struct sb_span obj, const char *key, struct sb_span *val)
-{
-	struct sb_js_it it;
-	struct sb_span k;
-	size_t kl = strlen(key);
-	int rc;
-
-	if (sb_js_begin(obj, &it) < 0 || !it.obj) {
-		return -1;
-	}
-	while ((rc = sb_js_next(&it, &k, val)) == 1) {
-		if (k.n == kl && memcmp(k.p, key, kl) == 0) {
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* Element idx of array arr.  Returns 0 or -1. */
-static int
-sb_js_at(struct sb_span arr, size_t idx, struct sb_span *val)
-{
-	struct sb_js_it it;
-	struct sb_span k;
-	size_t i = 0;
-
-	if (sb_js_begin(arr, &it) < 0 || it.obj) {
-		return -1;
-	}
-	while (sb_js_next(&it, &k, val) == 1) {
-		if (i++ == idx) {
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* Numeric member of obj as u64 / double; missing or not a number: -1. */
-static int
-sb_js_u64(struct sb_span obj, const char *key, uint64_t *out)
-{
-	struct sb_span v;
-	char tmp[32];
-	char *end;
-
-	if (sb_js_get(obj, key, &v) < 0 || v.n == 0 || v.n >= sizeof(tmp) ||
-	    v.p[0] < '0' || v.p[0] > '9') {
-		return -1;
-	}
-	memcpy(tmp, v.p, v.n);
-	tmp[v.n] = '\0';
-	errno = 0;
-	*out = strtoull(tmp, &end, 10);
-	return errno == 0 && *end == '\0' ? 0 : -1;
-}
-
-static int
-sb_js_double(struct sb_span obj, const char *key, double *out)
-{
-	struct sb_span v;
-	char tmp[48];
-	char *end;
-
-	if (sb_js_get(obj, key, &v) < 0 || v.n == 0 || v.n >= sizeof(tmp)) {
-		return -1;
-	}
-	memcpy(tmp, v.p, v.n);
-	tmp[v.n] = '\0';
-	*out = strtod(tmp, &end);
-	return end != tmp && *end == '\0' ? 0 : -1;
-}
-
-/* String member of obj copied raw (no unescaping) into buf. */
-static int
-sb_js_str(struct sb_span obj, const char *key, char *buf, size_t cap)
-{
-	struct sb_span v;
-
-	if (sb_js_get(obj, key, &v) < 0 || v.n < 2 || v.p[0] != '"' ||
-	    v.n - 2 >= cap) {
-		return -1;
-	}
-	memcpy(buf, v.p + 1, v.n - 2);
-	buf[v.n - 2] = '\0';
-	return 0;
-}
-
 /* ---- child processes ----------------------------------------------------- */
 
 /*
@@ -710,16 +488,14 @@ sb_adapter_mac(struct sb_ctx *x, const char *vm, char *mac, size_t cap)
 {
 	const char *argv[] = { "adapter", "list", "--vm", vm, NULL };
 	struct snctl_out body;
-	struct sb_span all;
-	struct sb_span ad;
+	struct snctl_jr_span ad;
 	int rc = -1;
 
 	snctl_out_init(&body, SB_BODY_MAX);
 	if (sb_ctl(x, true, &body, false, argv) == 0) {
-		all.p = snctl_out_str(&body);
-		all.n = body.len;
-		if (sb_js_at(all, 0, &ad) == 0 &&
-		    sb_js_str(ad, "mac", mac, cap) == 0) {
+		if (snctl_jr_at(snctl_jr_mkspan(snctl_out_str(&body),
+						body.len), 0, &ad) == 0 &&
+		    snctl_jr_get_str(ad, "mac", mac, cap) >= 0) {
 			rc = 0;
 		} else {
 			sb_fail(x, "cannot read the MAC address of VM %s "
@@ -732,43 +508,36 @@ sb_adapter_mac(struct sb_ctx *x, const char *vm, char *mac, size_t cap)
 
 /* Parse one element of `adapter stats --json` into st. */
 static int
-sb_parse_adstats(struct sb_span ad, struct sb_adstats *st)
+sb_parse_adstats(struct snctl_jr_span ad, struct sb_adstats *st)
 {
-	struct sb_span from, to, drops, k, v;
-	struct sb_js_it it;
+	struct snctl_jr_span from, to, drops, k, v;
+	struct snctl_jr_it it;
 	uint64_t n;
 
 	memset(st, 0, sizeof(*st));
-	if (sb_js_str(ad, "state", st->state, sizeof(st->state)) < 0) {
+	if (snctl_jr_get_str(ad, "state", st->state, sizeof(st->state)) < 0) {
 		snprintf(st->state, sizeof(st->state), "unknown");
 	}
-	if (sb_js_get(ad, "from_vm", &from) < 0 ||
-	    sb_js_get(ad, "to_vm", &to) < 0 ||
-	    sb_js_u64(from, "packets", &st->from_vm_pkts) < 0 ||
-	    sb_js_u64(to, "packets", &st->to_vm_pkts) < 0 ||
-	    sb_js_u64(to, "bytes", &st->to_vm_bytes) < 0) {
+	if (snctl_jr_get(ad, "from_vm", &from) < 0 ||
+	    snctl_jr_get(ad, "to_vm", &to) < 0 ||
+	    snctl_jr_get_u64(from, "packets", &st->from_vm_pkts) < 0 ||
+	    snctl_jr_get_u64(to, "packets", &st->to_vm_pkts) < 0 ||
+	    snctl_jr_get_u64(to, "bytes", &st->to_vm_bytes) < 0) {
 		return -1;
 	}
-	if (sb_js_get(ad, "drops", &drops) < 0 ||
-	    sb_js_begin(drops, &it) < 0 || !it.obj) {
+	if (snctl_jr_get(ad, "drops", &drops) < 0 ||
+	    snctl_jr_begin(drops, &it) < 0 || !it.obj) {
 		return 0;
 	}
-	while (sb_js_next(&it, &k, &v) == 1 && st->ndrops < SB_MAX_DROPS) {
-		char tmp[32];
-		char *end;
+	while (snctl_jr_next(&it, &k, &v) == 1 &&
+	       st->ndrops < SB_MAX_DROPS) {
+		struct sb_drop *d = &st->drops[st->ndrops];
 
-		if (v.n == 0 || v.n >= sizeof(tmp) || k.n >= SB_DROP_NAME) {
+		if (snctl_jr_u64(v, &n) < 0 || n == 0 ||
+		    snctl_jr_str(k, d->name, sizeof(d->name)) < 0) {
 			continue;
 		}
-		memcpy(tmp, v.p, v.n);
-		tmp[v.n] = '\0';
-		n = strtoull(tmp, &end, 10);
-		if (*end != '\0' || n == 0) {
-			continue;
-		}
-		memcpy(st->drops[st->ndrops].name, k.p, k.n);
-		st->drops[st->ndrops].name[k.n] = '\0';
-		st->drops[st->ndrops].count = n;
+		d->count = n;
 		st->ndrops++;
 	}
 	return 0;
@@ -781,15 +550,13 @@ sb_adapter_stats(struct sb_ctx *x, const char *vm, struct sb_adstats *st,
 {
 	const char *argv[] = { "adapter", "stats", vm, NULL };
 	struct snctl_out body;
-	struct sb_span all;
-	struct sb_span ad;
+	struct snctl_jr_span ad;
 	int rc = -1;
 
 	snctl_out_init(&body, SB_BODY_MAX);
 	if (sb_ctl(x, true, &body, quiet_err, argv) == 0) {
-		all.p = snctl_out_str(&body);
-		all.n = body.len;
-		if (sb_js_at(all, 0, &ad) == 0 &&
+		if (snctl_jr_at(snctl_jr_mkspan(snctl_out_str(&body),
+						body.len), 0, &ad) == 0 &&
 		    sb_parse_adstats(ad, st) == 0) {
 			rc = 0;
 		} else if (!quiet_err) {
@@ -846,25 +613,6 @@ sb_topology_delete(struct sb_ctx *x)
 
 /* ---- the daemon ---------------------------------------------------------- */
 
-static long
-sb_free_hugepages(void)
-{
-	char line[256];
-	long n = 0;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (f == NULL) {
-		return 0;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (sscanf(line, "HugePages_Free: %ld", &n) == 1) {
-			break;
-		}
-	}
-	fclose(f);
-	return n;
-}
-
 /* True when the control socket answers `status`. */
 static bool
 sb_daemon_answers(struct sb_ctx *x)
@@ -885,7 +633,6 @@ sb_daemon_start(struct sb_ctx *x)
 {
 	char *argv[16];
 	char pidf[PATH_MAX];
-	bool nohuge = sb_free_hugepages() == 0;
 	int n = 0;
 	unsigned int waited = 0;
 
@@ -911,15 +658,10 @@ sb_daemon_start(struct sb_ctx *x)
 	argv[n++] = "--file-prefix";
 	argv[n++] = x->prefix;
 	argv[n++] = "--no-telemetry";
-	if (nohuge) {
-		argv[n++] = "--no-huge";
-		argv[n++] = "-m";
-		argv[n++] = "512";
-	}
+	/* synthnetd adds --no-huge -m 512 itself when no hugepage is free */
 	argv[n] = NULL;
 	x->daemon.what = "synthnetd";
-	sb_step(x, "starting %s (file prefix %s%s)", x->netd, x->prefix,
-		nohuge ? ", no hugepages, 512 MB" : ", hugepages");
+	sb_step(x, "starting %s (file prefix %s)", x->netd, x->prefix);
 	if (sb_spawn(x, &x->daemon, argv) < 0) {
 		return -1;
 	}
@@ -999,8 +741,7 @@ sb_guest_summary(struct sb_ctx *x, const struct sb_child *c,
 		 struct sb_guest *g)
 {
 	static char buf[65536];
-	struct sb_span obj;
-	struct sb_span v;
+	struct snctl_jr_span obj;
 	char *line;
 	ssize_t n = sb_read_file(c->out, buf, sizeof(buf));
 
@@ -1015,22 +756,20 @@ sb_guest_summary(struct sb_ctx *x, const struct sb_child *c,
 		return sb_fail(x, "%s printed no summary (see %s)", c->what,
 			       c->out);
 	}
-	obj.p = line;
-	obj.n = strcspn(line, "\n");
-	if (sb_js_double(obj, "seconds", &g->seconds) < 0 ||
-	    sb_js_u64(obj, "tx_packets", &g->tx_pkts) < 0 ||
-	    sb_js_u64(obj, "rx_packets", &g->rx_pkts) < 0 ||
-	    sb_js_u64(obj, "rx_bytes", &g->rx_bytes) < 0) {
+	obj = snctl_jr_mkspan(line, strcspn(line, "\n"));
+	if (snctl_jr_get_double(obj, "seconds", &g->seconds) < 0 ||
+	    snctl_jr_get_u64(obj, "tx_packets", &g->tx_pkts) < 0 ||
+	    snctl_jr_get_u64(obj, "rx_packets", &g->rx_pkts) < 0 ||
+	    snctl_jr_get_u64(obj, "rx_bytes", &g->rx_bytes) < 0) {
 		return sb_fail(x, "cannot parse the summary of %s", c->what);
 	}
-	/* Optional diagnostics: absent means 0. */
-	sb_js_u64(obj, "tx_busy", &g->tx_busy);
-	sb_js_u64(obj, "tx_dropped", &g->tx_dropped);
-	sb_js_u64(obj, "rx_dropped", &g->rx_dropped);
-	sb_js_u64(obj, "seq_gaps", &g->seq_gaps);
-	sb_js_u64(obj, "seq_reordered", &g->seq_reordered);
-	g->failed = sb_js_get(obj, "failed", &v) == 0 && v.n == 4 &&
-		    memcmp(v.p, "true", 4) == 0;
+	/* Optional diagnostics: absent (left unwritten) means 0/false. */
+	snctl_jr_get_u64(obj, "tx_busy", &g->tx_busy);
+	snctl_jr_get_u64(obj, "tx_dropped", &g->tx_dropped);
+	snctl_jr_get_u64(obj, "rx_dropped", &g->rx_dropped);
+	snctl_jr_get_u64(obj, "seq_gaps", &g->seq_gaps);
+	snctl_jr_get_u64(obj, "seq_reordered", &g->seq_reordered);
+	snctl_jr_get_bool(obj, "failed", &g->failed);
 	return 0;
 }
 
@@ -1384,87 +1123,96 @@ sb_print_table(const struct sb_ctx *x)
 	snctl_out_fini(&out);
 }
 
-/* A JSON string of our own making (names, messages): escape the few
- * characters that need it. */
 static void
-sb_json_str(const char *s)
-{
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\') {
-			printf("\\%c", ch);
-		} else if (ch < 0x20) {
-			printf("\\u%04x", ch);
-		} else {
-			putchar(ch);
-		}
-	}
-	putchar('"');
-}
-
-static void
-sb_json_drops(const struct sb_adstats *st)
+sb_json_drops(struct snctl_json *j, const char *key,
+	      const struct sb_adstats *st)
 {
 	unsigned int i;
 
-	putchar('{');
+	snctl_json_key(j, key);
+	snctl_json_obj_open(j);
 	for (i = 0; i < st->ndrops; i++) {
-		printf("%s", i ? ", " : "");
-		sb_json_str(st->drops[i].name);
-		printf(": %" PRIu64, st->drops[i].count);
+		snctl_json_kv_u64(j, st->drops[i].name, st->drops[i].count);
 	}
-	putchar('}');
+	snctl_json_obj_close(j);
 }
 
 static void
-sb_json_result(const struct sb_result *r, bool last)
+sb_json_result(struct snctl_json *j, const struct sb_result *r)
 {
-	printf("    {\"size\": %u, \"guest_size\": %u, \"seconds\": %.3f,\n"
-	       "     \"sent\": %" PRIu64 ", \"received\": %" PRIu64
-	       ", \"lost\": %" PRIu64 ", \"delivered_to_sink\": %" PRIu64
-	       ",\n     \"mpps\": %.6f, \"offered_mpps\": %.6f, "
-	       "\"l2_gbps\": %.6f, \"wire_gbps\": %.6f,\n",
-	       r->size, r->size - SB_FCS, r->gen.seconds, r->gen.tx_pkts,
-	       r->sink.rx_pkts, r->gen.tx_pkts > r->sink.rx_pkts ?
-	       r->gen.tx_pkts - r->sink.rx_pkts : 0, r->sink_ad.to_vm_pkts,
-	       r->mpps, r->tx_mpps, r->l2_gbps, r->wire_gbps);
-	printf("     \"drops\": {\"gen_adapter\": ");
-	sb_json_drops(&r->gen_ad);
-	printf(", \"sink_adapter\": ");
-	sb_json_drops(&r->sink_ad);
-	printf("},\n     \"guests\": {\"gen_tx_busy\": %" PRIu64
-	       ", \"gen_tx_dropped\": %" PRIu64 ", \"sink_rx_dropped\": %"
-	       PRIu64 ", \"sink_seq_gaps\": %" PRIu64
-	       ", \"sink_seq_reordered\": %" PRIu64 "}}%s\n",
-	       r->gen.tx_busy, r->gen.tx_dropped, r->sink.rx_dropped,
-	       r->sink.seq_gaps, r->sink.seq_reordered, last ? "" : ",");
+	snctl_json_obj_open(j);
+	snctl_json_kv_u64(j, "size", r->size);
+	snctl_json_kv_u64(j, "guest_size", r->size - SB_FCS);
+	snctl_json_kv_double(j, "seconds", r->gen.seconds, 3);
+	snctl_json_kv_u64(j, "sent", r->gen.tx_pkts);
+	snctl_json_kv_u64(j, "received", r->sink.rx_pkts);
+	snctl_json_kv_u64(j, "lost", r->gen.tx_pkts > r->sink.rx_pkts ?
+			  r->gen.tx_pkts - r->sink.rx_pkts : 0);
+	snctl_json_kv_u64(j, "delivered_to_sink", r->sink_ad.to_vm_pkts);
+	snctl_json_kv_double(j, "mpps", r->mpps, 6);
+	snctl_json_kv_double(j, "offered_mpps", r->tx_mpps, 6);
+	snctl_json_kv_double(j, "l2_gbps", r->l2_gbps, 6);
+	snctl_json_kv_double(j, "wire_gbps", r->wire_gbps, 6);
+	snctl_json_key(j, "drops");
+	snctl_json_obj_open(j);
+	sb_json_drops(j, "gen_adapter", &r->gen_ad);
+	sb_json_drops(j, "sink_adapter", &r->sink_ad);
+	snctl_json_obj_close(j);
+	snctl_json_key(j, "guests");
+	snctl_json_obj_open(j);
+	snctl_json_kv_u64(j, "gen_tx_busy", r->gen.tx_busy);
+	snctl_json_kv_u64(j, "gen_tx_dropped", r->gen.tx_dropped);
+	snctl_json_kv_u64(j, "sink_rx_dropped", r->sink.rx_dropped);
+	snctl_json_kv_u64(j, "sink_seq_gaps", r->sink.seq_gaps);
+	snctl_json_kv_u64(j, "sink_seq_reordered", r->sink.seq_reordered);
+	snctl_json_obj_close(j);
+	snctl_json_obj_close(j);
 }
 
 static void
 sb_print_json(const struct sb_ctx *x)
 {
+	struct snctl_out out;
+	struct snctl_json j;
 	unsigned int i;
+	int rc;
 
-	printf("{\n  \"tool\": \"synthbench\",\n  \"daemon\": \"%s\",\n"
-	       "  \"cpus\": %ld,\n  \"duration_s\": %g,\n",
-	       x->o.ctl_sock != NULL ? "given" : "own",
-	       sysconf(_SC_NPROCESSORS_ONLN), x->o.duration);
-	printf("  \"units\": {\"size\": \"Ethernet frame bytes incl. 4 B "
-	       "FCS\", \"mpps\": \"frames received by the sink / generator "
-	       "seconds\", \"l2_gbps\": \"frame bytes incl. FCS\", "
-	       "\"wire_gbps\": \"frame + 20 B preamble and inter-frame "
-	       "gap\"},\n  \"results\": [\n");
+	snctl_out_init(&out, 0);
+	snctl_json_init(&j, &out, true);
+	snctl_json_obj_open(&j);
+	snctl_json_kv_str(&j, "tool", "synthbench");
+	snctl_json_kv_str(&j, "daemon",
+			  x->o.ctl_sock != NULL ? "given" : "own");
+	snctl_json_kv_i64(&j, "cpus", sysconf(_SC_NPROCESSORS_ONLN));
+	snctl_json_kv_double(&j, "duration_s", x->o.duration, 3);
+	snctl_json_key(&j, "units");
+	snctl_json_obj_open(&j);
+	snctl_json_kv_str(&j, "size", "Ethernet frame bytes incl. 4 B FCS");
+	snctl_json_kv_str(&j, "mpps", "frames received by the sink / "
+			  "generator seconds");
+	snctl_json_kv_str(&j, "l2_gbps", "frame bytes incl. FCS");
+	snctl_json_kv_str(&j, "wire_gbps", "frame + 20 B preamble and "
+			  "inter-frame gap");
+	snctl_json_obj_close(&j);
+	snctl_json_key(&j, "results");
+	snctl_json_arr_open(&j);
 	for (i = 0; i < x->nres; i++) {
-		sb_json_result(&x->res[i], i + 1 == x->nres);
+		sb_json_result(&j, &x->res[i]);
 	}
-	printf("  ],\n  \"ok\": %s", x->err[0] ? "false" : "true");
+	snctl_json_arr_close(&j);
+	snctl_json_kv_bool(&j, "ok", x->err[0] == '\0');
 	if (x->err[0] != '\0') {
-		printf(",\n  \"error\": ");
-		sb_json_str(x->err);
+		snctl_json_kv_str(&j, "error", x->err);
 	}
-	printf("\n}\n");
+	snctl_json_obj_close(&j);
+	rc = snctl_json_end(&j);
+	if (rc == 0) {
+		fputs(snctl_out_str(&out), stdout);
+	} else {
+		fprintf(stderr, "synthbench: cannot write the JSON document: "
+			"%s\n", strerror(-rc));
+	}
+	snctl_out_fini(&out);
 }
 
 /* ---- setup --------------------------------------------------------------- */

@@ -469,11 +469,15 @@ test_json_document(void **state)
 	snctl_json_key(&j, "e");
 	snctl_json_arr_open(&j);
 	snctl_json_arr_close(&j);
+	snctl_json_kv_double(&j, "d", 2.5, 3);
+	snctl_json_kv_double(&j, "nan", 0.0 / 0.0, 3);
+	snctl_json_kv_double(&j, "neg", -1.25, 1);
 	snctl_json_obj_close(&j);
 	assert_int_equal(snctl_json_end(&j), 0);
 	assert_string_equal(snctl_out_str(&out),
 			    "{\"a\":[18446744073709551615,-5,true,null,\"x\","
-			    "null],\"b\":{},\"k\\\"ey\":\"v\",\"e\":[]}\n");
+			    "null],\"b\":{},\"k\\\"ey\":\"v\",\"e\":[],"
+			    "\"d\":2.500,\"nan\":null,\"neg\":-1.2}\n");
 
 	/* The same shape, pretty. */
 	snctl_out_reset(&out);

@@ -601,7 +601,10 @@ test_adapter_validation(void **state)
 		    "from A-Z a-z 0-9 . _ -");
 	t_add_fails(f, "vm2", "", "lab", NULL, -EINVAL,
 		    "'' is not a valid adapter name: use 1 to 31 printable "
-		    "ASCII characters");
+		    "ASCII characters other than '/'");
+	t_add_fails(f, "vm2", "e/0", "lab", NULL, -EINVAL,
+		    "'e/0' is not a valid adapter name: use 1 to 31 printable "
+		    "ASCII characters other than '/'");
 	t_add_fails(f, "VM1", "ETH0", "lab", NULL, -EEXIST,
 		    "VM 'vm1' already has a network adapter named 'eth0': "
 		    "choose another name with --name");
