@@ -70,6 +70,24 @@ typedef uint16_t (*vsw_port_hook_fn)(struct vsw_port *port,
 				     struct rte_mbuf **pkts, uint16_t n);
 
 /*
+ * Capture points a packet capture can watch on a port (pcap/ attaches).
+ * The callback runs on the port's lcore, must not keep or modify the
+ * mbufs (it copies what it wants) and must not block.
+ */
+enum vsw_cap_point {
+	VSW_CAP_IN = 0,   /* as the port handed it to the switch, before
+			   * any ingress policy (what the guest sent) */
+	VSW_CAP_OUT,      /* delivered to the port: after egress policy
+			   * (VLAN handling), just before tx_burst */
+	VSW_CAP_DROP,     /* dropped on this port; reason given */
+};
+
+typedef void (*vsw_capture_fn)(void *ctx, struct vsw_port *port,
+			       enum vsw_cap_point point,
+			       struct rte_mbuf *const *pkts, uint16_t n,
+			       int drop_reason);
+
+/*
  * Port provider operations.  rx_burst, tx_burst and destroy are mandatory;
  * the others may be NULL.  No member may call back into the switch
  * (add/remove ports, input) or block.
@@ -167,6 +185,10 @@ struct vsw_port {
 	vsw_port_hook_fn egress;        /* egress policy, or NULL */
 	void *policy;                   /* state for the hooks */
 
+	/* Capture (NULL = none); set on the lcore only. */
+	vsw_capture_fn capture;         /* called at every capture point */
+	void *capture_ctx;              /* its state */
+
 	/* Counters, on their own cache line (the control thread reads). */
 	struct vsw_port_stats stats __rte_cache_aligned;
 };
@@ -197,12 +219,23 @@ vsw_port_count_drop(struct vsw_port *port, enum vsw_drop_reason reason,
 	vsw_stat_add(&port->stats.drops[reason], n);
 }
 
+/* Show frames to the port's capture, if one is attached. */
+static inline void
+vsw_port_capture(struct vsw_port *port, enum vsw_cap_point point,
+		 struct rte_mbuf *const *pkts, uint16_t n, int reason)
+{
+	if (unlikely(port->capture != NULL) && n != 0) {
+		port->capture(port->capture_ctx, port, point, pkts, n, reason);
+	}
+}
+
 /* Count one drop for `reason` and free m (consumes m). */
 static inline void
 vsw_port_drop(struct vsw_port *port, struct rte_mbuf *m,
 	      enum vsw_drop_reason reason)
 {
 	vsw_port_count_drop(port, reason, 1);
+	vsw_port_capture(port, VSW_CAP_DROP, &m, 1, (int)reason);
 	rte_pktmbuf_free(m);
 }
 
@@ -215,6 +248,7 @@ vsw_port_drop_bulk(struct vsw_port *port, struct rte_mbuf **pkts,
 		return;
 	}
 	vsw_port_count_drop(port, reason, n);
+	vsw_port_capture(port, VSW_CAP_DROP, pkts, (uint16_t)n, (int)reason);
 	rte_pktmbuf_free_bulk(pkts, n);
 }
 

@@ -281,6 +281,8 @@ vsw_slot_tx(struct vsw_switch *sw, struct vsw_slot *slot)
 	if (port->egress != NULL) {
 		n = port->egress(port, slot->staged, n);
 	}
+	/* CAPTURE POINT: delivered to the port */
+	vsw_port_capture(port, VSW_CAP_OUT, slot->staged, n, -1);
 	if (n != 0) {
 		(void)port->ops->tx_burst(port, slot->staged, n);
 		vsw_stat_add(&sw->stats.tx_bursts, 1);
@@ -489,6 +491,8 @@ vsw_input_burst(struct vsw_switch *sw, struct vsw_port *in,
 	}
 	vsw_port_count_rx(in, n, bytes);
 	vsw_stat_add(&sw->stats.rx_packets, n);
+	/* CAPTURE POINT: as the port handed it over, before any policy */
+	vsw_port_capture(in, VSW_CAP_IN, pkts, n, -1);
 	/* POLICY HOOK: ingress (VLAN classification, guards, meters). */
 	if (in->ingress != NULL) {
 		n = in->ingress(in, pkts, n);
