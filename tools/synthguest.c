@@ -39,6 +39,8 @@
 #define SG_RAM_DEFAULT (64ull << 20)
 /* Empty passes before the loop sleeps. */
 #define SG_SPIN 256
+/* Seconds between reconnection attempts after synthnetd went away. */
+#define SG_RETRY_S 0.5
 /* Longest sleep, so the duration and the socket are checked. */
 #define SG_SLEEP_MS 200
 /* Largest frame read from the TAP (an unsegmented super-packet). */
@@ -74,6 +76,7 @@ struct sg_opts {
 	double duration;		/* --duration, 0 = until a signal */
 	bool json;			/* --json */
 	bool quiet;			/* --quiet */
+	bool no_reconnect;		/* --no-reconnect */
 	int timeout_ms;			/* --timeout */
 };
 
@@ -90,6 +93,7 @@ struct sg_count {
 	uint64_t seq_reorder;		/* sink: late / duplicate frames */
 	uint64_t gen_rx;		/* sink: generator frames seen */
 	uint64_t link_events;		/* carrier changes applied */
+	uint64_t reconnects;		/* TAP mode: re-attached after loss */
 	double t_first;			/* first frame received (s) */
 	double t_last;			/* last frame received */
 	double gen_start;		/* --gen: first burst */
@@ -110,16 +114,24 @@ struct sg_ctx {
 	int sfd;			/* signalfd */
 	bool stop;			/* signal or duration: stop */
 	bool failed;			/* channel broke or rescinded */
+	bool lost;			/* TAP mode: daemon gone, reconnecting */
+	double retry_at;		/* next reconnection attempt (s) */
 	uint64_t next_seq;		/* sink: next expected sequence */
 	bool seq_started;		/* sink: a sequence was seen */
 	struct sg_count c;		/* counters */
 };
+
+/* Set while reconnecting: failed attempts are expected, not reported. */
+static bool sg_err_muted;
 
 static void
 sg_err(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (sg_err_muted) {
+		return;
+	}
 	fputs("synthguest: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -147,6 +159,7 @@ usage(FILE *f)
 		"[--dst-mac MAC]\n"
 		"                  [--duration S] [--timeout MS] [--json] "
 		"[--quiet]\n"
+		"                  [--no-reconnect]\n"
 		"Attach to VM NAME's netvsc adapter on synthnetd and bridge "
 		"it to a TAP\n"
 		"(default), or generate (--gen) / count (--sink) frames on "
@@ -169,7 +182,10 @@ usage(FILE *f)
 		"signal)\n"
 		"  --timeout MS    control message timeout (default 5000)\n"
 		"  --json          print the summary as JSON\n"
-		"  --quiet         print nothing but errors and the summary\n",
+		"  --quiet         print nothing but errors and the summary\n"
+		"  --no-reconnect  TAP mode: exit when synthnetd goes away\n"
+		"                  (default: keep the TAP, carrier off, and\n"
+		"                  re-attach when the daemon is back)\n",
 		VMB_USER_SOCK_PATH);
 }
 
@@ -208,7 +224,7 @@ parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 enum {
 	OPT_VM = 256, OPT_SOCKET, OPT_NIC, OPT_NETNS, OPT_IFNAME, OPT_IP,
 	OPT_MTU, OPT_GEN, OPT_SINK, OPT_SIZE, OPT_DST, OPT_DURATION,
-	OPT_TIMEOUT, OPT_JSON, OPT_QUIET, OPT_HELP,
+	OPT_TIMEOUT, OPT_JSON, OPT_QUIET, OPT_NO_RECONNECT, OPT_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -227,6 +243,7 @@ static const struct option long_opts[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "no-reconnect", no_argument, NULL, OPT_NO_RECONNECT },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -317,6 +334,9 @@ parse_opts(int argc, char **argv, struct sg_opts *o)
 			break;
 		case OPT_QUIET:
 			o->quiet = true;
+			break;
+		case OPT_NO_RECONNECT:
+			o->no_reconnect = true;
 			break;
 		case OPT_HELP:
 		case 'h':
@@ -508,6 +528,27 @@ sg_attach(struct sg_ctx *x)
 
 /* --- waiting ------------------------------------------------------------- */
 
+/*
+ * The daemon or the channel went away.  In TAP mode (unless
+ * --no-reconnect) the loop keeps the TAP and re-attaches when synthnetd
+ * is back (after a restart the configuration is restored from its state
+ * directory); otherwise the tool stops with a failure.
+ */
+static void
+sg_lost(struct sg_ctx *x, const char *what, int rc)
+{
+	if (x->o.mode == SG_TAP && !x->o.no_reconnect && !x->stop) {
+		if (!x->lost) {
+			sg_err("%s (%s): reconnecting", what, strerror(-rc));
+		}
+		x->lost = true;
+		return;
+	}
+	sg_err("%s: %s", what, strerror(-rc));
+	x->failed = true;
+	x->stop = true;
+}
+
 static void
 handle_signal(struct sg_ctx *x)
 {
@@ -527,9 +568,7 @@ handle_conn(struct sg_ctx *x)
 
 	rc = gvmb_poll(x->conn, 0);
 	if (rc < 0) {
-		sg_err("lost the connection to synthnetd: %s", strerror(-rc));
-		x->failed = true;
-		x->stop = true;
+		sg_lost(x, "lost the connection to synthnetd", rc);
 		return;
 	}
 	of = gvmb_offer_find(x->conn, x->relid);
@@ -611,9 +650,7 @@ sg_poll(struct sg_ctx *x, nvsc_rx_cb cb)
 	int rc = nvsc_poll(x->dev, cb, x, NVSC_BURST * 2);
 
 	if (rc < 0) {
-		sg_err("channel failed: %s", strerror(-rc));
-		x->failed = true;
-		x->stop = true;
+		sg_lost(x, "channel failed", rc);
 		return 0;
 	}
 	return rc;
@@ -700,8 +737,7 @@ tap_tx(struct sg_ctx *x, struct tap_pending *p)
 			break;
 		}
 		if (err == -ENOTCONN) {
-			x->failed = true;
-			x->stop = true;
+			sg_lost(x, "channel closed", err);
 			break;
 		}
 		/* Too big / bad frame: dropped, counted. */
@@ -723,6 +759,66 @@ tap_link(struct sg_ctx *x)
 			fflush(stdout);
 		}
 	}
+}
+
+/* Drop everything of the old connection (the host is gone). */
+static void
+sg_drop_connection(struct sg_ctx *x)
+{
+	if (x->dev != NULL) {
+		nvsc_dev_abandon(x->dev);
+		nvsc_dev_detach(x->dev);
+		x->dev = NULL;
+	}
+	if (x->conn != NULL) {
+		gvmb_disconnect(x->conn);
+		x->conn = NULL;
+	}
+	gvmb_ram_destroy(x->ram);
+	x->ram = NULL;
+	x->offer = NULL;
+}
+
+/*
+ * One reconnection attempt, at most every SG_RETRY_S: connect, find the
+ * same adapter, attach, open.  Returns true when attached again.
+ */
+static bool
+sg_reconnect(struct sg_ctx *x)
+{
+	struct pollfd pf = { .fd = x->sfd, .events = POLLIN };
+	bool ok;
+
+	if (x->dev != NULL || x->conn != NULL) {
+		sg_drop_connection(x);
+		if (x->tap.carrier && sg_tap_set_carrier(&x->tap, false) == 0) {
+			x->c.link_events++;
+		}
+	}
+	if (now_s() < x->retry_at) {
+		/* wait for the next attempt, or a signal */
+		if (poll(&pf, 1, 100) > 0) {
+			handle_signal(x);
+		}
+		return false;
+	}
+	x->retry_at = now_s() + SG_RETRY_S;
+	x->o.nic = x->nic_name; /* the same adapter as before */
+	sg_err_muted = true;
+	ok = sg_connect(x) == 0 && sg_pick_offer(x) == 0 && sg_attach(x) == 0 &&
+	     nvsc_dev_open(x->dev) == 0;
+	sg_err_muted = false;
+	if (!ok) {
+		sg_drop_connection(x);
+		return false;
+	}
+	x->lost = false;
+	x->c.reconnects++;
+	if (!x->o.quiet) {
+		printf("synthguest: reconnected to synthnetd\n");
+		fflush(stdout);
+	}
+	return true;
 }
 
 static int
@@ -775,8 +871,19 @@ run_tap(struct sg_ctx *x)
 		fflush(stdout);
 	}
 	while (!x->stop) {
-		int work = tap_tx(x, &p);
+		int work;
 
+		if (x->lost) {
+			/* frames read before the loss are gone with it */
+			x->c.tx_drop += p.n - p.head;
+			p.head = p.n = 0;
+			sg_reconnect(x);
+			if (duration_over(x, t0)) {
+				break;
+			}
+			continue;
+		}
+		work = tap_tx(x, &p);
 		work += sg_poll(x, tap_rx);
 		tap_link(x);
 		if ((++loops & 0x3ff) == 0) {
