@@ -89,7 +89,7 @@ fdb_key(const uint8_t *mac, uint16_t vlan, uint64_t *key)
 	uint64_t m = 0;
 	unsigned int i;
 
-	if (mac == NULL || vlan > VSW_VLAN_ID_MAX || (mac[0] & 0x01) != 0) {
+	if (mac == NULL || vlan > VSW_FDB_VLAN_MAX || (mac[0] & 0x01) != 0) {
 		return -EINVAL;
 	}
 	for (i = 0; i < VSW_ETH_ALEN; i++) {
@@ -519,7 +519,7 @@ vsw_fdb_next(const struct vsw_fdb *fdb, uint32_t *cursor, uint64_t now,
 				(uint8_t)(mac >> (8 * (VSW_ETH_ALEN - 1 - b)));
 		}
 		out->vlan = (uint16_t)((s->key >> FDB_KEY_VLAN_SHIFT) &
-				       VSW_VLAN_ID_MAX);
+				       VSW_FDB_VLAN_MAX);
 		out->port = s->port;
 		out->is_static = (s->flags & FDB_SLOT_STATIC) != 0;
 		out->age = now >= s->last_seen ? now - s->last_seen : 0;

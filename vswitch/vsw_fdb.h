@@ -39,8 +39,9 @@
 
 /* Bytes in a MAC address. */
 #define VSW_ETH_ALEN 6
-/* Largest VLAN id (12 bits); 0 means untagged/priority-tagged. */
-#define VSW_VLAN_ID_MAX 4095
+/* Largest VLAN id an FDB key holds (12 bits); 0 means untagged.  (Not
+ * VSW_VLAN_ID_MAX of vsw_policy_cfg.h, the largest valid 802.1Q id.) */
+#define VSW_FDB_VLAN_MAX 4095
 
 /* Default entry limit. */
 #define VSW_FDB_DEFAULT_MAX_ENTRIES 65536u

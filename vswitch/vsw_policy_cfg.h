@@ -28,6 +28,12 @@ enum vsw_vlan_mode {
 				* port; untagged frames belong to native_vlan
 				* (0 = untagged frames dropped) and frames of
 				* native_vlan are delivered untagged */
+	VSW_VLAN_TRANSPARENT,  /* every VLAN: frames tagged 1..4094 keep
+				* their VLAN, untagged frames are VLAN 0,
+				* VLAN 0 is delivered untagged and the others
+				* tagged.  What a physical uplink (Hyper-V's
+				* external port) does; not an adapter
+				* setting: the daemon gives it to uplinks */
 };
 
 /* Port mirroring role (Hyper-V's -PortMirroring). */

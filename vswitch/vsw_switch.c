@@ -32,10 +32,23 @@
  *   input (runt, same-port, no-port, ingress policy) count on the input
  *   port; drops decided for an output (mtu, link-down, egress policy, and
  *   everything tx_burst refuses) count on the output port.
- * - Policy hooks: the places marked "POLICY HOOK" are where VLAN
- *   filtering, MAC-spoofing/DHCP/router guards, meters and storm control
- *   plug in (vsw_port.ingress/egress, plus the flood scope below).  None is
- *   implemented here.
+ * - Policy (vsw_policy.h): a port with a policy state (port->policy) runs
+ *   vsw_policy_ingress() on every burst before learning (VLAN
+ *   normalisation and classification, spoofing, guards, storm control for
+ *   broadcast/multicast, bandwidth meter), then the generic ingress hook
+ *   if any.  Forwarding then applies the egress side: a frame of VLAN v
+ *   reaches only ports that are members of v (flood scope; a unicast to a
+ *   non-member is dropped "vlan" on that port), and a port that takes v
+ *   untagged gets it with cleared metadata: in place when the switch holds
+ *   the only reference, else through one rte_pktmbuf_clone() per flood
+ *   shared by all such ports ("vlan_clones").  Unknown unicast is charged
+ *   to the input port's storm bucket where the switch decides to flood.
+ * - Mirroring: frames a mirror-source port sends (after ingress policy and
+ *   the storm decision) and frames delivered to it (after the egress hook,
+ *   just before tx_burst) are staged, one extra reference each, to every
+ *   link-up mirror-destination port of the switch, whatever its VLANs.
+ *   Copies are never mirrored again (a destination is never a source), so
+ *   mirroring cannot loop.
  */
 #include <errno.h>
 #include <string.h>
@@ -48,8 +61,10 @@
 #include <rte_mbuf.h>
 #include <rte_random.h>
 
+#include "vsw_policy.h"
 #include "vsw_stat.h"
 #include "vsw_switch.h"
+#include "vsw_switch_int.h"
 
 /* Per port-id state kept by the switch. */
 struct vsw_slot {
@@ -69,6 +84,8 @@ struct vsw_switch {
 	uint16_t n_pending;                 /* entries in pending[] */
 	uint16_t active[VSW_MAX_PORTS];     /* attached ids, attach order */
 	uint16_t pending[VSW_MAX_PORTS];    /* ids given frames since flush */
+	uint16_t n_mirror_dst;              /* entries in mirror_dst[] */
+	uint16_t mirror_dst[VSW_MAX_PORTS]; /* mirror destination ids */
 	/* Counters, on their own cache line (the control thread reads). */
 	struct vsw_switch_stats stats __rte_cache_aligned;
 	struct vsw_slot slots[VSW_MAX_PORTS] __rte_cache_aligned; /* by id */
@@ -222,6 +239,35 @@ vsw_switch_fdb(struct vsw_switch *sw)
 	return sw != NULL ? sw->fdb : NULL;
 }
 
+/* Recompute the mirror destinations from the attached ports' policies. */
+static void
+vsw_mirror_rebuild(struct vsw_switch *sw)
+{
+	uint16_t i, n = 0;
+
+	for (i = 0; i < sw->n_active; i++) {
+		uint16_t id = sw->active[i];
+
+		if (vsw_policy_mirror_dst(sw->slots[id].port->policy)) {
+			sw->mirror_dst[n++] = id;
+		}
+	}
+	sw->n_mirror_dst = n;
+}
+
+void
+vsw_switch_policy_changed(struct vsw_switch *sw, struct vsw_port *port,
+			  bool vlans_changed)
+{
+	if (sw == NULL || port == NULL || port->sw != sw) {
+		return;
+	}
+	vsw_mirror_rebuild(sw);
+	if (vlans_changed) {
+		(void)vsw_fdb_flush_port(sw->fdb, port->id);
+	}
+}
+
 int
 vsw_switch_add_port(struct vsw_switch *sw, struct vsw_port *port)
 {
@@ -250,6 +296,7 @@ vsw_switch_add_port(struct vsw_switch *sw, struct vsw_port *port)
 	port->sw = sw;
 	port->id = id;
 	sw->active[sw->n_active++] = id;
+	vsw_mirror_rebuild(sw);
 	return id;
 }
 
@@ -269,17 +316,53 @@ vsw_id_list_del(uint16_t *list, uint16_t *n, uint16_t id)
 	}
 }
 
+static void
+vsw_mirror(struct vsw_switch *sw, const struct vsw_port *from,
+	   struct rte_mbuf *m, uint32_t tag_len);
+
+/* Bytes of VLAN tag inside the frame (802.1Q or 802.1ad outer tag). */
+static inline uint32_t
+vsw_tag_len(const struct rte_ether_hdr *eh)
+{
+	uint16_t type = rte_be_to_cpu_16(eh->ether_type);
+
+	return type == RTE_ETHER_TYPE_VLAN || type == RTE_ETHER_TYPE_QINQ ?
+		       RTE_VLAN_HLEN :
+		       0;
+}
+
+/* vsw_tag_len() of a frame that may be split or shorter than a header. */
+static uint32_t
+vsw_frame_tag_len(const struct rte_mbuf *m)
+{
+	struct rte_ether_hdr copy;
+	const struct rte_ether_hdr *eh;
+
+	eh = rte_pktmbuf_read(m, 0, sizeof(copy), &copy);
+	return eh != NULL ? vsw_tag_len(eh) : 0;
+}
+
 /* Hand a port's staged frames to its tx_burst (consumes them). */
 static void
 vsw_slot_tx(struct vsw_switch *sw, struct vsw_slot *slot)
 {
 	struct vsw_port *port = slot->port;
-	uint16_t n = slot->n_staged;
+	uint16_t i, n = slot->n_staged;
 
 	slot->n_staged = 0;
-	/* POLICY HOOK: egress (VLAN tagging/filtering, meters). */
+	/* Generic egress hook (VLAN handling is done at staging). */
 	if (port->egress != NULL) {
 		n = port->egress(port, slot->staged, n);
+	}
+	/* Mirror source: what is delivered to it goes to the mirror
+	 * destinations too (other slots; a destination is never a source,
+	 * so this does not recurse further). */
+	if (unlikely(vsw_policy_mirror_src(port->policy)) &&
+	    sw->n_mirror_dst != 0) {
+		for (i = 0; i < n; i++) {
+			vsw_mirror(sw, port, slot->staged[i],
+				   vsw_frame_tag_len(slot->staged[i]));
+		}
 	}
 	/* CAPTURE POINT: delivered to the port */
 	vsw_port_capture(port, VSW_CAP_OUT, slot->staged, n, -1);
@@ -315,6 +398,7 @@ vsw_switch_detach_port(struct vsw_switch *sw, uint16_t id)
 	slot->port = NULL;
 	port->sw = NULL;
 	port->id = VSW_PORT_ID_NONE;
+	vsw_mirror_rebuild(sw);
 	return port;
 }
 
@@ -322,11 +406,16 @@ int
 vsw_switch_remove_port(struct vsw_switch *sw, uint16_t id)
 {
 	struct vsw_port *port = vsw_switch_detach_port(sw, id);
+	struct vsw_policy *pol;
 
 	if (port == NULL) {
 		return -ENOENT;
 	}
+	/* The port owns its policy state; take it before destroy may free
+	 * the port's memory. */
+	pol = vsw_policy_apply(port, NULL);
 	port->ops->destroy(port);
+	vsw_policy_free(pol);
 	return 0;
 }
 
@@ -352,11 +441,77 @@ vsw_mtu_ok(const struct vsw_port *port, uint32_t pkt_len, uint32_t tag_len)
 	return pkt_len <= (uint32_t)port->mtu + RTE_ETHER_HDR_LEN + tag_len;
 }
 
-/* Send a frame to the one port the FDB named. */
+/*
+ * Stage one more reference to m for every link-up mirror destination
+ * except `from` (m itself is not consumed and not modified).
+ */
+static void
+vsw_mirror(struct vsw_switch *sw, const struct vsw_port *from,
+	   struct rte_mbuf *m, uint32_t tag_len)
+{
+	uint16_t outs[VSW_MAX_PORTS];
+	unsigned int i, k = 0;
+
+	for (i = 0; i < sw->n_mirror_dst; i++) {
+		uint16_t id = sw->mirror_dst[i];
+		struct vsw_port *out = sw->slots[id].port;
+
+		if (id == from->id || !out->link_up) {
+			continue;
+		}
+		if (!vsw_mtu_ok(out, m->pkt_len, tag_len)) {
+			vsw_port_count_drop(out, VSW_DROP_MTU, 1);
+			continue;
+		}
+		outs[k++] = id;
+	}
+	if (k == 0) {
+		return;
+	}
+	rte_pktmbuf_refcnt_update(m, (int16_t)k);
+	vsw_stat_add(&sw->stats.mirror_copies, k);
+	for (i = 0; i < k; i++) {
+		vsw_stage(sw, &sw->slots[outs[i]], m);
+	}
+}
+
+/* A new reference to m's data with untagged metadata (a clone: new
+ * header, shared data); m is untouched.  NULL if the pool is empty. */
+static struct rte_mbuf *
+vsw_untag_clone(struct vsw_switch *sw, struct rte_mbuf *m)
+{
+	struct rte_mbuf *c = rte_pktmbuf_clone(m, m->pool);
+
+	if (c != NULL) {
+		vsw_mbuf_set_untagged(c);
+		vsw_stat_add(&sw->stats.vlan_clones, 1);
+	}
+	return c;
+}
+
+/* Turn the caller's reference to m into one with untagged metadata: in
+ * place if it is the only reference, else a clone (and m's reference is
+ * released).  NULL if the pool is empty (reference released). */
+static struct rte_mbuf *
+vsw_untag_own(struct vsw_switch *sw, struct rte_mbuf *m)
+{
+	struct rte_mbuf *c;
+
+	if (rte_mbuf_refcnt_read(m) == 1) {
+		vsw_mbuf_set_untagged(m);
+		return m;
+	}
+	c = vsw_untag_clone(sw, m);
+	rte_pktmbuf_free(m);
+	return c;
+}
+
+/* Send a frame of VLAN vlan to the one port the FDB named. */
 static void
 vsw_unicast(struct vsw_switch *sw, struct vsw_port *in, struct rte_mbuf *m,
-	    int out_id, uint32_t tag_len)
+	    int out_id, uint16_t vlan, uint32_t tag_len)
 {
+	enum vsw_egress_action act;
 	struct vsw_port *out;
 
 	if (out_id == in->id) {
@@ -369,6 +524,12 @@ vsw_unicast(struct vsw_switch *sw, struct vsw_port *in, struct rte_mbuf *m,
 		vsw_port_drop(in, m, VSW_DROP_NO_PORT);
 		return;
 	}
+	/* POLICY: VLAN membership of the output. */
+	act = vsw_policy_egress(out->policy, vlan);
+	if (act == VSW_EGRESS_DROP) {
+		vsw_port_drop(out, m, VSW_DROP_VLAN);
+		return;
+	}
 	if (!out->link_up) {
 		vsw_port_drop(out, m, VSW_DROP_LINK_DOWN);
 		return;
@@ -377,58 +538,100 @@ vsw_unicast(struct vsw_switch *sw, struct vsw_port *in, struct rte_mbuf *m,
 		vsw_port_drop(out, m, VSW_DROP_MTU);
 		return;
 	}
+	if (act == VSW_EGRESS_UNTAG &&
+	    (m->ol_flags & VSW_MBUF_VLAN_FLAGS) != 0) {
+		m = vsw_untag_own(sw, m);
+		if (m == NULL) {
+			vsw_port_count_drop(out, VSW_DROP_NO_MBUF, 1);
+			return;
+		}
+	}
 	vsw_stat_add(&sw->stats.unicast, 1);
 	vsw_stage(sw, &sw->slots[out_id], m);
 }
 
-/* Send a frame to every other link-up port, sharing the one mbuf. */
+/* Stage one mbuf for the ports ids[0 .. k) (consumes the caller's one
+ * reference; k > 0). */
+static void
+vsw_stage_many(struct vsw_switch *sw, struct rte_mbuf *m,
+	       const uint16_t *ids, unsigned int k)
+{
+	unsigned int i;
+
+	/* One reference per output; every segment of a chain. */
+	if (k > 1) {
+		rte_pktmbuf_refcnt_update(m, (int16_t)(k - 1));
+	}
+	for (i = 0; i < k; i++) {
+		vsw_stage(sw, &sw->slots[ids[i]], m);
+	}
+}
+
+/*
+ * Send a frame of VLAN vlan to every other link-up port that is a member
+ * of vlan, sharing the one mbuf; ports that take vlan untagged share one
+ * untagged variant (the mbuf itself if nobody else needs the tag and the
+ * switch holds the only reference, else one clone).
+ */
 static void
 vsw_flood(struct vsw_switch *sw, struct vsw_port *in, struct rte_mbuf *m,
-	  uint32_t tag_len)
+	  uint16_t vlan, uint32_t tag_len)
 {
-	uint16_t outs[VSW_MAX_PORTS];
-	unsigned int i, k = 0;
+	uint16_t asis[VSW_MAX_PORTS], untag[VSW_MAX_PORTS];
+	bool tagged = (m->ol_flags & VSW_MBUF_VLAN_FLAGS) != 0;
+	unsigned int i, na = 0, nu = 0;
 
 	vsw_stat_add(&sw->stats.flooded, 1);
 	for (i = 0; i < sw->n_active; i++) {
 		uint16_t id = sw->active[i];
 		struct vsw_port *out = sw->slots[id].port;
+		enum vsw_egress_action act;
 
-		/* POLICY HOOK: flood scope (VLAN membership, storm
-		 * control) decides here which ports a flood reaches. */
 		if (id == in->id || !out->link_up) {
+			continue;
+		}
+		/* POLICY: flood scope = members of the frame's VLAN. */
+		act = vsw_policy_egress(out->policy, vlan);
+		if (act == VSW_EGRESS_DROP) {
 			continue;
 		}
 		if (!vsw_mtu_ok(out, m->pkt_len, tag_len)) {
 			vsw_port_count_drop(out, VSW_DROP_MTU, 1);
 			continue;
 		}
-		outs[k++] = id;
+		if (act == VSW_EGRESS_UNTAG && tagged) {
+			untag[nu++] = id;
+		} else {
+			asis[na++] = id;
+		}
 	}
-	if (k == 0) {
+	if (na + nu == 0) {
 		vsw_stat_add(&sw->stats.flood_no_dest, 1);
 		rte_pktmbuf_free(m);
 		return;
 	}
-	/* One reference per output; every segment of a chain. */
-	if (k > 1) {
-		rte_pktmbuf_refcnt_update(m, (int16_t)(k - 1));
-	}
-	vsw_stat_add(&sw->stats.flood_copies, k);
-	for (i = 0; i < k; i++) {
-		vsw_stage(sw, &sw->slots[outs[i]], m);
-	}
-}
+	vsw_stat_add(&sw->stats.flood_copies, na + nu);
+	if (nu != 0) {
+		struct rte_mbuf *u;
 
-/* Bytes of VLAN tag inside the frame (802.1Q or 802.1ad outer tag). */
-static inline uint32_t
-vsw_tag_len(const struct rte_ether_hdr *eh)
-{
-	uint16_t type = rte_be_to_cpu_16(eh->ether_type);
-
-	return type == RTE_ETHER_TYPE_VLAN || type == RTE_ETHER_TYPE_QINQ ?
-		       RTE_VLAN_HLEN :
-		       0;
+		if (na == 0) {
+			u = vsw_untag_own(sw, m);
+			m = NULL;
+		} else {
+			u = vsw_untag_clone(sw, m);
+		}
+		if (u != NULL) {
+			vsw_stage_many(sw, u, untag, nu);
+		} else {
+			for (i = 0; i < nu; i++) {
+				vsw_port_count_drop(sw->slots[untag[i]].port,
+						    VSW_DROP_NO_MBUF, 1);
+			}
+		}
+	}
+	if (na != 0) {
+		vsw_stage_many(sw, m, asis, na);
+	}
 }
 
 /* The VLAN a frame belongs to (FDB key): its metadata VLAN, else 0. */
@@ -438,7 +641,7 @@ vsw_pkt_vlan(const struct rte_mbuf *m)
 	if ((m->ol_flags & RTE_MBUF_F_RX_VLAN) == 0) {
 		return 0;
 	}
-	return m->vlan_tci & VSW_VLAN_ID_MAX;
+	return m->vlan_tci & VSW_FDB_VLAN_MAX;
 }
 
 /* Learn and forward one frame (consumes m). */
@@ -448,8 +651,9 @@ vsw_forward(struct vsw_switch *sw, struct vsw_port *in, struct rte_mbuf *m,
 {
 	struct rte_ether_hdr copy;
 	const struct rte_ether_hdr *eh;
+	uint32_t tag_len;
 	uint16_t vlan;
-	int out;
+	int out = -ENOENT;
 
 	/* Points into the mbuf, or at `copy` if the header is split. */
 	eh = rte_pktmbuf_read(m, 0, sizeof(copy), &copy);
@@ -458,6 +662,7 @@ vsw_forward(struct vsw_switch *sw, struct vsw_port *in, struct rte_mbuf *m,
 		return;
 	}
 	vlan = vsw_pkt_vlan(m);
+	tag_len = vsw_tag_len(eh);
 	/* Never learn group or all-zero sources. */
 	if (rte_is_valid_assigned_ether_addr(&eh->src_addr)) {
 		int r = vsw_fdb_learn(sw->fdb, eh->src_addr.addr_bytes, vlan,
@@ -470,12 +675,23 @@ vsw_forward(struct vsw_switch *sw, struct vsw_port *in, struct rte_mbuf *m,
 	if (rte_is_unicast_ether_addr(&eh->dst_addr)) {
 		out = vsw_fdb_lookup(sw->fdb, eh->dst_addr.addr_bytes, vlan,
 				     now);
-		if (out >= 0) {
-			vsw_unicast(sw, in, m, out, vsw_tag_len(eh));
+		/* POLICY: storm control charges unknown unicast here. */
+		if (out < 0 && unlikely(!vsw_policy_storm_ok(in->policy))) {
+			vsw_port_drop(in, m, VSW_DROP_STORM);
 			return;
 		}
 	}
-	vsw_flood(sw, in, m, vsw_tag_len(eh));
+	/* POLICY: mirror source, what it sends (before any egress
+	 * metadata change, so copies show the frame's VLAN). */
+	if (unlikely(vsw_policy_mirror_src(in->policy)) &&
+	    sw->n_mirror_dst != 0) {
+		vsw_mirror(sw, in, m, tag_len);
+	}
+	if (out >= 0) {
+		vsw_unicast(sw, in, m, out, vlan, tag_len);
+	} else {
+		vsw_flood(sw, in, m, vlan, tag_len);
+	}
 }
 
 /* Forward one burst (n <= VSW_BURST_MAX) from an attached port. */
@@ -493,8 +709,12 @@ vsw_input_burst(struct vsw_switch *sw, struct vsw_port *in,
 	vsw_stat_add(&sw->stats.rx_packets, n);
 	/* CAPTURE POINT: as the port handed it over, before any policy */
 	vsw_port_capture(in, VSW_CAP_IN, pkts, n, -1);
-	/* POLICY HOOK: ingress (VLAN classification, guards, meters). */
-	if (in->ingress != NULL) {
+	/* POLICY: ingress (VLAN classification, guards, meters). */
+	if (in->policy != NULL) {
+		n = vsw_policy_ingress(in, pkts, n, now);
+	}
+	/* Generic ingress hook. */
+	if (in->ingress != NULL && n != 0) {
 		n = in->ingress(in, pkts, n);
 	}
 	for (i = 0; i < n; i++) {
@@ -620,4 +840,6 @@ vsw_switch_stats_read(const struct vsw_switch *sw,
 	out->bad_in_port = vsw_stat_read(&s->bad_in_port);
 	out->tx_bursts = vsw_stat_read(&s->tx_bursts);
 	out->polls = vsw_stat_read(&s->polls);
+	out->mirror_copies = vsw_stat_read(&s->mirror_copies);
+	out->vlan_clones = vsw_stat_read(&s->vlan_clones);
 }

@@ -61,6 +61,9 @@ struct vsw_switch_stats {
 	uint64_t bad_in_port;   /* frames input on a non-existent port */
 	uint64_t tx_bursts;     /* tx_burst calls */
 	uint64_t polls;         /* vsw_switch_poll() passes */
+	uint64_t mirror_copies; /* references staged to mirror destinations */
+	uint64_t vlan_clones;   /* mbuf clones made to deliver a VLAN
+				 * untagged while others shared the frame */
 };
 
 /*
