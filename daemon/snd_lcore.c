@@ -25,10 +25,18 @@
 #include <rte_log.h>
 
 #include "snd_lcore.h"
+#include "vmb_user.h"
 #include "vsw_switch.h"
 
 #define SND_LCORE_MAX_SWITCHES 64
 #define SND_EPOLL_EVENTS 32
+
+/*
+ * epoll_event.data.u64 of a watched fd: the fd in the low 32 bits, and
+ * SND_EV_EVENTFD when it is an eventfd (a kick), which the lcore drains
+ * after waking.  Other fds (a TAP) are left for the port to read.
+ */
+#define SND_EV_EVENTFD (UINT64_C(1) << 32)
 
 struct snd_lcore {
 	unsigned int lcore_id;          /* EAL lcore running the loop */
@@ -48,6 +56,7 @@ struct snd_lcore {
 	/* owned by the lcore */
 	struct vsw_switch *sw[SND_LCORE_MAX_SWITCHES];
 	unsigned int nsw;
+	unsigned int n_unwakeable;      /* ports without a wait fd */
 
 	/* informational counters (single writer: the lcore) */
 	uint64_t passes;
@@ -79,7 +88,7 @@ snd_lcore_create(unsigned int lcore_id)
 	if (lc->epfd < 0 || lc->cmd_fd < 0) {
 		goto fail;
 	}
-	ev.data.fd = lc->cmd_fd;
+	ev.data.u64 = (uint64_t)(uint32_t)lc->cmd_fd | SND_EV_EVENTFD;
 	if (epoll_ctl(lc->epfd, EPOLL_CTL_ADD, lc->cmd_fd, &ev) < 0) {
 		goto fail;
 	}
@@ -117,7 +126,10 @@ snd_lcore_drain(const struct epoll_event *ev, int n)
 	int i;
 
 	for (i = 0; i < n; i++) {
-		if (read(ev[i].data.fd, &v, sizeof(v)) < 0) {
+		if ((ev[i].data.u64 & SND_EV_EVENTFD) == 0) {
+			continue;
+		}
+		if (read((int)(uint32_t)ev[i].data.u64, &v, sizeof(v)) < 0) {
 			/* EAGAIN: someone else drained it; nothing to do */
 		}
 	}
@@ -172,7 +184,10 @@ snd_lcore_loop(void *arg)
 			continue;
 		}
 		lc->sleeps++;
+		/* a port that cannot wake us (an ethdev uplink) is polled
+		 * every millisecond instead */
 		n = epoll_wait(lc->epfd, ev, SND_EPOLL_EVENTS,
+			       lc->n_unwakeable != 0 ? SND_SHORT_SLEEP_MS :
 			       SND_IDLE_SLEEP_MS);
 		if (n > 0) {
 			snd_lcore_drain(ev, n);
@@ -305,8 +320,11 @@ snd_lcore_add_port(struct snd_lcore *lc, struct vsw_switch *sw,
 	if (id < 0) {
 		return id;
 	}
-	if (fd >= 0) {
-		ev.data.fd = fd;
+	if (fd < 0) {
+		lc->n_unwakeable++;
+	} else {
+		ev.data.u64 = (uint64_t)(uint32_t)fd |
+			      (vmb_user_is_eventfd(fd) ? SND_EV_EVENTFD : 0);
 		if (epoll_ctl(lc->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 			int err = -errno;
 
@@ -329,6 +347,8 @@ snd_lcore_del_port(struct snd_lcore *lc, struct vsw_switch *sw, uint16_t id)
 	fd = port->ops->wait_fd ? port->ops->wait_fd(port) : -1;
 	if (fd >= 0) {
 		epoll_ctl(lc->epfd, EPOLL_CTL_DEL, fd, NULL);
+	} else {
+		lc->n_unwakeable--;
 	}
 	return vsw_switch_remove_port(sw, id);
 }

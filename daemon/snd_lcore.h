@@ -28,6 +28,8 @@ struct snd_lcore;
 #define SND_IDLE_PASSES 2048
 /* Longest sleep; bounds FDB aging and link-state latency when idle. */
 #define SND_IDLE_SLEEP_MS 100
+/* Sleep while a port without a wait fd (an ethdev uplink) is served. */
+#define SND_SHORT_SLEEP_MS 1
 
 /* A function run on the lcore; returns 0 or -errno, passed back. */
 typedef int (*snd_lcore_fn)(struct snd_lcore *lc, void *arg);
