@@ -10,8 +10,19 @@
 #include "snctl_proto.h"
 
 static const struct snctl_help snctl_help_cmds[] = {
-	{ "switch create", "NAME --type private [--notes TEXT]",
-	  "create a virtual switch (only private for now)" },
+	{ "switch create",
+	  "NAME --type private|internal|external [--notes TEXT] "
+	  "[--host-ip CIDR]... [--host-netns NS] [--uplink DEVARGS] "
+	  "[--allow-management-os] [--mac-aging SECONDS] [--mac-limit N]",
+	  "create a virtual switch: private (VMs only), internal (VMs and a "
+	  "host vNIC) or external (VMs and an uplink)" },
+	{ "switch set",
+	  "NAME [--type private|internal|external] [--notes TEXT] "
+	  "[--uplink DEVARGS] [--allow-management-os on|off] "
+	  "[--host-ip CIDR|none]... [--host-netns NS] [--mac-aging SECONDS] "
+	  "[--mac-limit N]",
+	  "change a switch: convert its type, uplink, host vNIC, notes, MAC "
+	  "table" },
 	{ "switch list", "",
 	  "list the virtual switches" },
 	{ "switch show", "NAME",
@@ -21,10 +32,21 @@ static const struct snctl_help snctl_help_cmds[] = {
 	{ "adapter add", "VM --switch NAME [--name NIC] [--mac MAC]",
 	  "connect VM to a switch with a new network adapter "
 	  "(default eth0, dynamic MAC)" },
+	{ "adapter set",
+	  "VM [--name NIC] [--vlan-access ID | --vlan-trunk LIST "
+	  "[--native ID] | --untagged] [--mac MAC | --mac-dynamic] "
+	  "[--mac-spoofing on|off] [--dhcp-guard on|off] "
+	  "[--router-guard on|off] [--mirror none|source|destination] "
+	  "[--max-bandwidth BITS_PER_S] [--storm-limit PPS]",
+	  "change an adapter's VLAN, MAC, guards, mirroring and limits" },
+	{ "adapter connect", "VM [--name NIC] --switch NAME",
+	  "move a VM's network adapter to another switch" },
 	{ "adapter remove", "VM [--name NIC]",
 	  "remove a VM's network adapter" },
 	{ "adapter list", "[--switch NAME] [--vm VM]",
 	  "list network adapters" },
+	{ "adapter show", "VM [--name NIC]",
+	  "show one network adapter with its policy" },
 	{ "adapter stats", "VM [--name NIC]",
 	  "packet, byte and drop counters of a VM's adapters" },
 	{ "fdb show", "NAME",
@@ -103,6 +125,8 @@ snctl_help_render(struct snctl_out *out)
 			 "A-Z a-z 0-9 . _ -;\n"
 			 "MAC addresses as 00:15:5d:00:10:01, "
 			 "00-15-5D-00-10-01 or 00155D001001.\n"
+			 "VLAN ids 1-4094; VLAN lists like 10,20,30-40. "
+			 "Rates take k, M, G (x1000).\n"
 			 "Exit status: 0 ok, 1 error, 2 usage error.\n",
 			 SNCTL_ENV_PATH, SNCTL_DEFAULT_PATH);
 	return out->overflow ? -ENOSPC : 0;

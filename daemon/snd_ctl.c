@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sn_wire.h"
 #include "snctl_help.h"
@@ -14,15 +15,24 @@
 #include "snd_ctl.h"
 
 /* Most options one command has, and positional arguments. */
-#define SND_CTL_MAX_OPTS 4
+#define SND_CTL_MAX_OPTS 16
 #define SND_CTL_MAX_POS 1
+/* Most values of a repeatable option. */
+#define SND_CTL_MAX_MULTI SND_HOST_IPS_MAX
 /* Longest piece of user input quoted back in a message. */
 #define SND_CTL_QUOTE_MAX 40
+
+/* What an option takes. */
+enum snd_ctl_kind {
+	SND_OPT_FLAG,		/* nothing: "--force" */
+	SND_OPT_VALUE,		/* one value: "--switch NAME" */
+	SND_OPT_MULTI,		/* repeatable value: "--host-ip CIDR" */
+};
 
 /* An option a command accepts. */
 struct snd_ctl_opt {
 	const char *name;	/* "--switch" */
-	bool value;		/* takes a value (else a flag) */
+	enum snd_ctl_kind kind;	/* SND_OPT_* */
 };
 
 struct snd_ctl_call;
@@ -47,6 +57,9 @@ struct snd_ctl_call {
 	unsigned int npos;			/* their number */
 	const char *val[SND_CTL_MAX_OPTS];	/* option values, by index */
 	bool set[SND_CTL_MAX_OPTS];		/* option given */
+	/* values of the SND_OPT_MULTI option (one per command) */
+	const char *multi[SND_CTL_MAX_MULTI];
+	unsigned int nmulti;			/* entries in multi */
 	char err[320];				/* model error text */
 };
 
@@ -85,7 +98,7 @@ snd_ctl_verror(struct snctl_out *out, size_t start, bool json,
 	       const char *fmt, va_list ap)
 {
 	char msg[512];
-	char line[256];
+	char line[512];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	snctl_out_truncate(out, start);
@@ -294,29 +307,329 @@ snd_ctl_switch(struct snd_ctl_call *c, const char *name, unsigned int *st)
 	return sw;
 }
 
+/* ---- option values ------------------------------------------------------ */
+
+/* Parse "on"/"off" (also "true"/"false") of option opt.  Returns 0, or
+ * the error status (written). */
+static int
+snd_ctl_on_off(struct snd_ctl_call *c, const char *opt, bool *out)
+{
+	const char *v = snd_ctl_opt(c, opt);
+	char q[SND_CTL_QUOTE_MAX + 4];
+
+	if (v == NULL) {
+		return 0;
+	}
+	if (strcasecmp(v, "on") == 0 || strcasecmp(v, "true") == 0) {
+		*out = true;
+		return 0;
+	}
+	if (strcasecmp(v, "off") == 0 || strcasecmp(v, "false") == 0) {
+		*out = false;
+		return 0;
+	}
+	return (int)snd_ctl_fail(c, "bad value '%s' for %s: use on or off",
+				 snd_ctl_quote(v, q), opt);
+}
+
+/*
+ * Parse a decimal number with an optional decimal multiplier suffix
+ * (k = 10^3, M = 10^6, G = 10^9, T = 10^12; any case) when suffix.
+ * Returns 0, -EINVAL (not such a number) or -ERANGE (above max).
+ */
+static int
+snd_ctl_num(const char *s, bool suffix, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	uint64_t mul = 1;
+	size_t i;
+
+	for (i = 0; s[i] >= '0' && s[i] <= '9'; i++) {
+		uint64_t d = (uint64_t)(s[i] - '0');
+
+		if (v > (UINT64_MAX - d) / 10) {
+			return -ERANGE;
+		}
+		v = v * 10 + d;
+	}
+	if (i == 0) {
+		return -EINVAL;
+	}
+	if (s[i] != '\0') {
+		const char *units = "kKmMgGtT";
+		const char *u = suffix ? strchr(units, s[i]) : NULL;
+		unsigned int e;
+
+		if (u == NULL || s[i + 1] != '\0') {
+			return -EINVAL;
+		}
+		for (e = 0; e <= (unsigned int)(u - units) / 2; e++) {
+			mul *= 1000;
+		}
+	}
+	if (v > max / mul) {
+		return -ERANGE;
+	}
+	*out = v * mul;
+	return 0;
+}
+
+/* A 32-bit count of option opt (no suffix; the model checks the
+ * range).  0 or the status. */
+static int
+snd_ctl_u32(struct snd_ctl_call *c, const char *opt, const char *what,
+	    uint32_t *out)
+{
+	const char *v = snd_ctl_opt(c, opt);
+	char q[SND_CTL_QUOTE_MAX + 4];
+	uint64_t n;
+	int rc;
+
+	if (v == NULL) {
+		return 0;
+	}
+	rc = snd_ctl_num(v, false, UINT32_MAX, &n);
+	if (rc < 0) {
+		return (int)snd_ctl_fail(c, "bad value '%s' for %s: give %s",
+					 snd_ctl_quote(v, q), opt, what);
+	}
+	*out = (uint32_t)n;
+	return 0;
+}
+
+/* VLAN id of option opt, min..4094.  0 or the status. */
+static int
+snd_ctl_vlan_id(struct snd_ctl_call *c, const char *opt, unsigned int min,
+		uint16_t *out)
+{
+	const char *v = snd_ctl_opt(c, opt);
+	const char *kind = min == 0 ? "native VLAN id" : "VLAN id";
+	const char *zero = min == 0 ? " (0: untagged frames are dropped)" : "";
+	char q[SND_CTL_QUOTE_MAX + 4];
+	uint64_t n;
+	int rc;
+
+	rc = snd_ctl_num(v, false, UINT64_MAX, &n);
+	if (rc == 0 && n >= min && n <= VSW_VLAN_ID_MAX) {
+		*out = (uint16_t)n;
+		return 0;
+	}
+	if (rc == -EINVAL) {
+		return (int)snd_ctl_fail(c, "bad %s '%s': use %u..%u%s", kind,
+					 snd_ctl_quote(v, q), min,
+					 VSW_VLAN_ID_MAX, zero);
+	}
+	return (int)snd_ctl_fail(c, "bad %s %s: use %u..%u%s", kind,
+				 snd_ctl_quote(v, q), min, VSW_VLAN_ID_MAX,
+				 zero);
+}
+
 /* ---- switch commands ---------------------------------------------------- */
+
+/* The --host-ip values into cfg ("none" alone: no addresses). */
+static int
+snd_ctl_host_ips(struct snd_ctl_call *c, struct snd_switch_cfg *cfg)
+{
+	char q[SND_CTL_QUOTE_MAX + 4];
+	unsigned int i;
+
+	if (c->nmulti == 1 && strcasecmp(c->multi[0], "none") == 0) {
+		cfg->n_host_ips = 0;
+		return 0;
+	}
+	for (i = 0; i < c->nmulti; i++) {
+		if (snd_cidr_parse(c->multi[i], &cfg->host_ips[i]) < 0) {
+			return (int)snd_ctl_fail(c,
+				"'%s' is not an address with prefix length: "
+				"write it as 192.168.50.1/24 or "
+				"fd00:50::1/64%s", snd_ctl_quote(c->multi[i],
+								 q),
+				c->nmulti == 1 ? " (none: no address)" : "");
+		}
+	}
+	cfg->n_host_ips = c->nmulti;
+	return 0;
+}
+
+/* Copy option opt's value into buf[cap] if given; too long: error. */
+static int
+snd_ctl_copy(struct snd_ctl_call *c, const char *opt, const char *what,
+	     char *buf, size_t cap)
+{
+	const char *v = snd_ctl_opt(c, opt);
+
+	if (v == NULL) {
+		return 0;
+	}
+	if (strlen(v) >= cap) {
+		return (int)snd_ctl_fail(c, "%s too long (%zu bytes, at most "
+					 "%zu)", what, strlen(v), cap - 1);
+	}
+	snprintf(buf, cap, "%s", v);
+	return 0;
+}
+
+/*
+ * Apply the options switch create and switch set share to cfg: --notes,
+ * --uplink, --host-ip, --host-netns, --mac-aging, --mac-limit and (set
+ * only: on|off) --allow-management-os.  0 or the status (written).
+ */
+static int
+snd_ctl_switch_opts(struct snd_ctl_call *c, struct snd_switch_cfg *cfg,
+		    bool create)
+{
+	int rc;
+
+	rc = snd_ctl_copy(c, "--notes", "notes are", cfg->notes,
+			  sizeof(cfg->notes));
+	if (rc == 0) {
+		rc = snd_ctl_copy(c, "--uplink", "device arguments are",
+				  cfg->uplink, sizeof(cfg->uplink));
+	}
+	if (rc == 0) {
+		rc = snd_ctl_copy(c, "--host-netns",
+				  "the network namespace name is",
+				  cfg->host_netns, sizeof(cfg->host_netns));
+	}
+	if (rc == 0 && c->nmulti != 0) {
+		rc = snd_ctl_host_ips(c, cfg);
+	}
+	if (rc == 0) {
+		rc = snd_ctl_u32(c, "--mac-aging", "seconds, 10 to 1000000",
+				 &cfg->mac_aging_s);
+	}
+	if (rc == 0) {
+		rc = snd_ctl_u32(c, "--mac-limit", "entries, 16 to 1048576",
+				 &cfg->mac_limit);
+	}
+	if (rc == 0 && create) {
+		if (snd_ctl_opt(c, "--allow-management-os") != NULL) {
+			cfg->allow_management_os = true;
+		}
+	} else if (rc == 0) {
+		rc = snd_ctl_on_off(c, "--allow-management-os",
+				    &cfg->allow_management_os);
+	}
+	return rc;
+}
+
+static int
+snd_ctl_type(struct snd_ctl_call *c, const char *s, enum snd_switch_type *t)
+{
+	char q[SND_CTL_QUOTE_MAX + 4];
+
+	if (snd_switch_type_parse(s, t) < 0) {
+		return (int)snd_ctl_fail(c, "unknown switch type '%s': use "
+					 "private, internal or external",
+					 snd_ctl_quote(s, q));
+	}
+	return 0;
+}
 
 static unsigned int
 snd_ctl_switch_create(struct snd_ctl_call *c)
 {
 	const char *type_s = snd_ctl_opt(c, "--type");
-	char q[SND_CTL_QUOTE_MAX + 4];
+	struct snd_switch_cfg cfg;
+	struct snd_switch_req rq;
 	enum snd_switch_type type;
 	struct snd_switch *sw;
 	int rc;
 
 	if (type_s == NULL) {
-		return snd_ctl_usage(c, "missing --type (only private "
-				     "switches can be created for now)");
+		return snd_ctl_usage(c, "missing --type: private, internal or "
+				     "external");
 	}
-	if (snd_switch_type_parse(type_s, &type) < 0) {
-		return snd_ctl_fail(c,
-				    "unknown switch type '%s': use --type "
-				    "private", snd_ctl_quote(type_s, q));
+	rc = snd_ctl_type(c, type_s, &type);
+	if (rc != 0) {
+		return (unsigned int)rc;
 	}
-	rc = snd_model_switch_create(c->m, c->pos[0], type,
-				     snd_ctl_opt(c, "--notes"), &sw, c->err,
-				     sizeof(c->err));
+	snd_switch_cfg_init(&cfg, type);
+	rc = snd_ctl_switch_opts(c, &cfg, true);
+	if (rc != 0) {
+		return (unsigned int)rc;
+	}
+	memset(&rq, 0, sizeof(rq));
+	rq.name = c->pos[0];
+	rq.cfg = &cfg;
+	rc = snd_model_switch_create_req(c->m, &rq, &sw, c->err,
+					 sizeof(c->err));
+	if (rc < 0) {
+		return snd_ctl_fail(c, "%s", c->err);
+	}
+	return snd_ctl_rendered(c, snd_render_switch(c->m, sw, c->json,
+						     c->out));
+}
+
+/* True when at least one option was given. */
+static bool
+snd_ctl_any_opt(const struct snd_ctl_call *c, const char *except)
+{
+	unsigned int i;
+
+	for (i = 0; i < SND_CTL_MAX_OPTS && c->cmd->opts[i].name != NULL;
+	     i++) {
+		if (c->set[i] && (except == NULL ||
+				  strcmp(c->cmd->opts[i].name, except) != 0)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static unsigned int
+snd_ctl_switch_set(struct snd_ctl_call *c)
+{
+	const char *type_s = snd_ctl_opt(c, "--type");
+	unsigned int st = SNCTL_STATUS_ERROR;
+	struct snd_switch_cfg cfg;
+	struct snd_switch *sw;
+	int rc;
+
+	if (!snd_ctl_any_opt(c, NULL)) {
+		return snd_ctl_usage(c, "nothing to change: give at least one "
+				     "option");
+	}
+	sw = snd_ctl_switch(c, c->pos[0], &st);
+	if (sw == NULL) {
+		return st;
+	}
+	cfg = sw->cfg;
+	if (type_s != NULL) {
+		rc = snd_ctl_type(c, type_s, &cfg.type);
+		if (rc != 0) {
+			return (unsigned int)rc;
+		}
+		/* internal -> external keeps the host vNIC (as Hyper-V does
+		 * when an internal switch gets a physical adapter) */
+		if (sw->cfg.type == SND_SWITCH_INTERNAL &&
+		    cfg.type == SND_SWITCH_EXTERNAL) {
+			cfg.allow_management_os = true;
+		}
+	}
+	rc = snd_ctl_switch_opts(c, &cfg, false);
+	if (rc != 0) {
+		return (unsigned int)rc;
+	}
+	/* What the new type cannot have goes, unless it was asked for (then
+	 * the model says why it cannot be). */
+	if (cfg.type != SND_SWITCH_EXTERNAL) {
+		if (snd_ctl_opt(c, "--uplink") == NULL) {
+			cfg.uplink[0] = '\0';
+		}
+		if (snd_ctl_opt(c, "--allow-management-os") == NULL) {
+			cfg.allow_management_os = false;
+		}
+	}
+	if (!snd_switch_has_host_vnic(&cfg)) {
+		if (c->nmulti == 0) {
+			cfg.n_host_ips = 0;
+		}
+		if (snd_ctl_opt(c, "--host-netns") == NULL) {
+			cfg.host_netns[0] = '\0';
+		}
+	}
+	rc = snd_model_switch_set(c->m, sw, &cfg, c->err, sizeof(c->err));
 	if (rc < 0) {
 		return snd_ctl_fail(c, "%s", c->err);
 	}
@@ -387,11 +700,26 @@ snd_ctl_switch_delete(struct snd_ctl_call *c)
 
 /* ---- adapter commands ---------------------------------------------------- */
 
+/* Parse option opt as a MAC into mac.  0 or the status. */
+static int
+snd_ctl_mac(struct snd_ctl_call *c, const char *opt, uint8_t *mac)
+{
+	const char *s = snd_ctl_opt(c, opt);
+	char q[SND_CTL_QUOTE_MAX + 4];
+
+	if (snd_mac_parse(s, mac) < 0) {
+		return (int)snd_ctl_fail(c,
+					 "'%s' is not a MAC address: write it "
+					 "as 00:15:5d:00:10:01, "
+					 "00-15-5D-00-10-01 or 00155D001001",
+					 snd_ctl_quote(s, q));
+	}
+	return 0;
+}
+
 static unsigned int
 snd_ctl_adapter_add(struct snd_ctl_call *c)
 {
-	const char *mac_s = snd_ctl_opt(c, "--mac");
-	char q[SND_CTL_QUOTE_MAX + 4];
 	struct snd_adapter_req rq;
 	uint8_t mac[SND_MAC_LEN];
 	struct snd_adapter *ad;
@@ -405,13 +733,10 @@ snd_ctl_adapter_add(struct snd_ctl_call *c)
 		return snd_ctl_usage(c, "missing --switch: name the switch "
 				     "the adapter connects to");
 	}
-	if (mac_s != NULL) {
-		if (snd_mac_parse(mac_s, mac) < 0) {
-			return snd_ctl_fail(c,
-					    "'%s' is not a MAC address: write "
-					    "it as 00:15:5d:00:10:01, "
-					    "00-15-5D-00-10-01 or 00155D001001",
-					    snd_ctl_quote(mac_s, q));
+	if (snd_ctl_opt(c, "--mac") != NULL) {
+		rc = snd_ctl_mac(c, "--mac", mac);
+		if (rc != 0) {
+			return (unsigned int)rc;
 		}
 		rq.mac = mac;
 	}
@@ -420,6 +745,230 @@ snd_ctl_adapter_add(struct snd_ctl_call *c)
 		return snd_ctl_fail(c, "%s", c->err);
 	}
 	return snd_ctl_rendered(c, snd_render_adapter(c->m, ad, c->json,
+						      c->out));
+}
+
+/* The VLAN options of adapter set, applied to p.  0 or the status. */
+static int
+snd_ctl_vlan_opts(struct snd_ctl_call *c, const struct snd_adapter *ad,
+		  struct vsw_policy_cfg *p)
+{
+	const char *trunk = snd_ctl_opt(c, "--vlan-trunk");
+	bool native = snd_ctl_opt(c, "--native") != NULL;
+	uint16_t id = 0;
+	int rc;
+
+	if (snd_ctl_opt(c, "--untagged") != NULL) {
+		p->vlan_mode = VSW_VLAN_UNTAGGED;
+		p->access_vlan = 0;
+		p->native_vlan = 0;
+		memset(p->allowed, 0, sizeof(p->allowed));
+		return 0;
+	}
+	if (snd_ctl_opt(c, "--vlan-access") != NULL) {
+		rc = snd_ctl_vlan_id(c, "--vlan-access", 1, &id);
+		if (rc != 0) {
+			return rc;
+		}
+		p->vlan_mode = VSW_VLAN_ACCESS;
+		p->access_vlan = id;
+		p->native_vlan = 0;
+		memset(p->allowed, 0, sizeof(p->allowed));
+		return 0;
+	}
+	if (trunk == NULL && !native) {
+		return 0;
+	}
+	if (native) {
+		rc = snd_ctl_vlan_id(c, "--native", 0, &id);
+		if (rc != 0) {
+			return rc;
+		}
+	} else if (ad->policy.vlan_mode == VSW_VLAN_TRUNK) {
+		id = ad->policy.native_vlan;
+	} else {
+		return (int)snd_ctl_fail(c, "--vlan-trunk needs --native ID: "
+					 "the VLAN of untagged frames (0: "
+					 "untagged frames are dropped)");
+	}
+	if (trunk != NULL) {
+		rc = snd_vlan_list_parse(trunk, p->allowed, c->err,
+					 sizeof(c->err));
+		if (rc < 0) {
+			return (int)snd_ctl_fail(c, "%s", c->err);
+		}
+	} else if (ad->policy.vlan_mode != VSW_VLAN_TRUNK) {
+		return (int)snd_ctl_fail(c, "--native is for trunks: give "
+					 "--vlan-trunk LIST too");
+	}
+	p->vlan_mode = VSW_VLAN_TRUNK;
+	p->access_vlan = 0;
+	p->native_vlan = id;
+	return 0;
+}
+
+/* The rate options of adapter set.  0 or the status. */
+static int
+snd_ctl_rate_opts(struct snd_ctl_call *c, struct vsw_policy_cfg *p)
+{
+	const char *bw = snd_ctl_opt(c, "--max-bandwidth");
+	const char *storm = snd_ctl_opt(c, "--storm-limit");
+	char q[SND_CTL_QUOTE_MAX + 4];
+	uint64_t v;
+	int rc;
+
+	if (bw != NULL) {
+		rc = snd_ctl_num(bw, true, UINT64_MAX, &p->max_bandwidth_bps);
+		if (rc < 0) {
+			return (int)snd_ctl_fail(c,
+				"bad bandwidth '%s': give bits per second "
+				"such as 100000000, 100M or 1G (0: no limit)",
+				snd_ctl_quote(bw, q));
+		}
+	}
+	if (storm != NULL) {
+		rc = snd_ctl_num(storm, true, UINT32_MAX, &v);
+		if (rc < 0) {
+			return (int)snd_ctl_fail(c,
+				"bad storm limit '%s': give frames per second "
+				"from 0 (no limit) to 4294967295, such as 1000 "
+				"or 10k", snd_ctl_quote(storm, q));
+		}
+		p->storm_limit_pps = (uint32_t)v;
+	}
+	return 0;
+}
+
+/* The guard and mirror options of adapter set.  0 or the status. */
+static int
+snd_ctl_guard_opts(struct snd_ctl_call *c, struct vsw_policy_cfg *p)
+{
+	const char *mirror = snd_ctl_opt(c, "--mirror");
+	char q[SND_CTL_QUOTE_MAX + 4];
+	int rc;
+
+	rc = snd_ctl_on_off(c, "--mac-spoofing", &p->mac_spoofing);
+	if (rc == 0) {
+		rc = snd_ctl_on_off(c, "--dhcp-guard", &p->dhcp_guard);
+	}
+	if (rc == 0) {
+		rc = snd_ctl_on_off(c, "--router-guard", &p->router_guard);
+	}
+	if (rc == 0 && mirror != NULL &&
+	    snd_mirror_parse(mirror, &p->mirror) < 0) {
+		rc = (int)snd_ctl_fail(c, "bad value '%s' for --mirror: use "
+				       "none, source or destination",
+				       snd_ctl_quote(mirror, q));
+	}
+	return rc;
+}
+
+/* Usage errors of adapter set: options that exclude each other. */
+static unsigned int
+snd_ctl_adapter_set_usage(struct snd_ctl_call *c)
+{
+	unsigned int modes = (snd_ctl_opt(c, "--untagged") != NULL) +
+			     (snd_ctl_opt(c, "--vlan-access") != NULL) +
+			     (snd_ctl_opt(c, "--vlan-trunk") != NULL);
+
+	if (!snd_ctl_any_opt(c, "--name")) {
+		return snd_ctl_usage(c, "nothing to change: give at least one "
+				     "option");
+	}
+	if (modes > 1) {
+		return snd_ctl_usage(c, "--untagged, --vlan-access and "
+				     "--vlan-trunk exclude each other");
+	}
+	if (snd_ctl_opt(c, "--native") != NULL &&
+	    (snd_ctl_opt(c, "--untagged") != NULL ||
+	     snd_ctl_opt(c, "--vlan-access") != NULL)) {
+		return snd_ctl_usage(c, "--native goes with --vlan-trunk");
+	}
+	if (snd_ctl_opt(c, "--mac") != NULL &&
+	    snd_ctl_opt(c, "--mac-dynamic") != NULL) {
+		return snd_ctl_usage(c, "--mac and --mac-dynamic exclude each "
+				     "other");
+	}
+	return SNCTL_STATUS_OK;
+}
+
+static unsigned int
+snd_ctl_adapter_set(struct snd_ctl_call *c)
+{
+	struct snd_adapter *ads[SND_VM_ADAPTERS_MAX];
+	struct snd_adapter_set_req rq;
+	struct vsw_policy_cfg policy;
+	uint8_t mac[SND_MAC_LEN];
+	unsigned int st;
+	int rc;
+
+	st = snd_ctl_adapter_set_usage(c);
+	if (st != SNCTL_STATUS_OK) {
+		return st;
+	}
+	if (snd_ctl_pick(c, false, ads, &st) == 0) {
+		return st;
+	}
+	policy = ads[0]->policy;
+	memset(&rq, 0, sizeof(rq));
+	rq.policy = &policy;
+	rc = snd_ctl_vlan_opts(c, ads[0], &policy);
+	if (rc == 0) {
+		rc = snd_ctl_guard_opts(c, &policy);
+	}
+	if (rc == 0) {
+		rc = snd_ctl_rate_opts(c, &policy);
+	}
+	if (rc == 0 && snd_ctl_opt(c, "--mac") != NULL) {
+		rc = snd_ctl_mac(c, "--mac", mac);
+		rq.mac = mac;
+	}
+	if (rc != 0) {
+		return (unsigned int)rc;
+	}
+	rq.mac_dynamic = snd_ctl_opt(c, "--mac-dynamic") != NULL;
+	rc = snd_model_adapter_set(c->m, ads[0], &rq, c->err, sizeof(c->err));
+	if (rc < 0) {
+		return snd_ctl_fail(c, "%s", c->err);
+	}
+	return snd_ctl_rendered(c, snd_render_adapter(c->m, ads[0], c->json,
+						      c->out));
+}
+
+static unsigned int
+snd_ctl_adapter_connect(struct snd_ctl_call *c)
+{
+	struct snd_adapter *ads[SND_VM_ADAPTERS_MAX];
+	const char *sw = snd_ctl_opt(c, "--switch");
+	unsigned int st = SNCTL_STATUS_ERROR;
+	int rc;
+
+	if (sw == NULL) {
+		return snd_ctl_usage(c, "missing --switch: name the switch "
+				     "to connect the adapter to");
+	}
+	if (snd_ctl_pick(c, false, ads, &st) == 0) {
+		return st;
+	}
+	rc = snd_model_adapter_connect(c->m, ads[0], sw, c->err,
+				       sizeof(c->err));
+	if (rc < 0) {
+		return snd_ctl_fail(c, "%s", c->err);
+	}
+	return snd_ctl_rendered(c, snd_render_adapter(c->m, ads[0], c->json,
+						      c->out));
+}
+
+static unsigned int
+snd_ctl_adapter_show(struct snd_ctl_call *c)
+{
+	struct snd_adapter *ads[SND_VM_ADAPTERS_MAX];
+	unsigned int st = SNCTL_STATUS_ERROR;
+
+	if (snd_ctl_pick(c, false, ads, &st) == 0) {
+		return st;
+	}
+	return snd_ctl_rendered(c, snd_render_adapter(c->m, ads[0], c->json,
 						      c->out));
 }
 
@@ -545,27 +1094,59 @@ snd_ctl_help(struct snd_ctl_call *c)
 
 static const struct snd_ctl_cmd snd_ctl_cmds[] = {
 	{ "switch create", 1, "switch name",
-	  { { "--type", true }, { "--notes", true } },
+	  { { "--type", SND_OPT_VALUE }, { "--notes", SND_OPT_VALUE },
+	    { "--host-ip", SND_OPT_MULTI }, { "--host-netns", SND_OPT_VALUE },
+	    { "--uplink", SND_OPT_VALUE },
+	    { "--allow-management-os", SND_OPT_FLAG },
+	    { "--mac-aging", SND_OPT_VALUE },
+	    { "--mac-limit", SND_OPT_VALUE } },
 	  snd_ctl_switch_create },
-	{ "switch list", 0, NULL, { { NULL, false } }, snd_ctl_switch_list },
-	{ "switch show", 1, "switch name", { { NULL, false } },
+	{ "switch set", 1, "switch name",
+	  { { "--type", SND_OPT_VALUE }, { "--notes", SND_OPT_VALUE },
+	    { "--uplink", SND_OPT_VALUE },
+	    { "--allow-management-os", SND_OPT_VALUE },
+	    { "--host-ip", SND_OPT_MULTI }, { "--host-netns", SND_OPT_VALUE },
+	    { "--mac-aging", SND_OPT_VALUE },
+	    { "--mac-limit", SND_OPT_VALUE } },
+	  snd_ctl_switch_set },
+	{ "switch list", 0, NULL, { { NULL, SND_OPT_FLAG } },
+	  snd_ctl_switch_list },
+	{ "switch show", 1, "switch name", { { NULL, SND_OPT_FLAG } },
 	  snd_ctl_switch_show },
-	{ "switch delete", 1, "switch name", { { "--force", false } },
+	{ "switch delete", 1, "switch name", { { "--force", SND_OPT_FLAG } },
 	  snd_ctl_switch_delete },
 	{ "adapter add", 1, "VM name",
-	  { { "--switch", true }, { "--name", true }, { "--mac", true } },
+	  { { "--switch", SND_OPT_VALUE }, { "--name", SND_OPT_VALUE },
+	    { "--mac", SND_OPT_VALUE } },
 	  snd_ctl_adapter_add },
-	{ "adapter remove", 1, "VM name", { { "--name", true } },
+	{ "adapter set", 1, "VM name",
+	  { { "--name", SND_OPT_VALUE }, { "--vlan-access", SND_OPT_VALUE },
+	    { "--vlan-trunk", SND_OPT_VALUE }, { "--native", SND_OPT_VALUE },
+	    { "--untagged", SND_OPT_FLAG }, { "--mac", SND_OPT_VALUE },
+	    { "--mac-dynamic", SND_OPT_FLAG },
+	    { "--mac-spoofing", SND_OPT_VALUE },
+	    { "--dhcp-guard", SND_OPT_VALUE },
+	    { "--router-guard", SND_OPT_VALUE },
+	    { "--mirror", SND_OPT_VALUE },
+	    { "--max-bandwidth", SND_OPT_VALUE },
+	    { "--storm-limit", SND_OPT_VALUE } },
+	  snd_ctl_adapter_set },
+	{ "adapter connect", 1, "VM name",
+	  { { "--name", SND_OPT_VALUE }, { "--switch", SND_OPT_VALUE } },
+	  snd_ctl_adapter_connect },
+	{ "adapter remove", 1, "VM name", { { "--name", SND_OPT_VALUE } },
 	  snd_ctl_adapter_remove },
 	{ "adapter list", 0, NULL,
-	  { { "--switch", true }, { "--vm", true } },
+	  { { "--switch", SND_OPT_VALUE }, { "--vm", SND_OPT_VALUE } },
 	  snd_ctl_adapter_list },
-	{ "adapter stats", 1, "VM name", { { "--name", true } },
+	{ "adapter show", 1, "VM name", { { "--name", SND_OPT_VALUE } },
+	  snd_ctl_adapter_show },
+	{ "adapter stats", 1, "VM name", { { "--name", SND_OPT_VALUE } },
 	  snd_ctl_adapter_stats },
-	{ "fdb show", 1, "switch name", { { NULL, false } },
+	{ "fdb show", 1, "switch name", { { NULL, SND_OPT_FLAG } },
 	  snd_ctl_fdb_show },
-	{ "status", 0, NULL, { { NULL, false } }, snd_ctl_status },
-	{ "help", 0, NULL, { { NULL, false } }, snd_ctl_help },
+	{ "status", 0, NULL, { { NULL, SND_OPT_FLAG } }, snd_ctl_status },
+	{ "help", 0, NULL, { { NULL, SND_OPT_FLAG } }, snd_ctl_help },
 };
 
 const char *
@@ -699,19 +1280,19 @@ snd_ctl_parse(struct snd_ctl_call *c, int n, const char *const *args)
 			}
 		}
 		if (k == SND_CTL_MAX_OPTS || c->cmd->opts[k].name == NULL) {
-			char names[128];
+			char names[320];
 
 			snd_ctl_opt_names(c->cmd, names, sizeof(names));
 			return (int)snd_ctl_usage(c,
 				"unknown option '%s' for 'synthctl %s' (%s)",
 				snd_ctl_quote(a, q), c->cmd->name, names);
 		}
-		if (c->set[k]) {
+		if (c->set[k] && c->cmd->opts[k].kind != SND_OPT_MULTI) {
 			return (int)snd_ctl_usage(c, "option %s given twice",
 						  c->cmd->opts[k].name);
 		}
 		c->set[k] = true;
-		if (!c->cmd->opts[k].value) {
+		if (c->cmd->opts[k].kind == SND_OPT_FLAG) {
 			if (eq != NULL) {
 				return (int)snd_ctl_usage(c,
 					"option %s takes no value",
@@ -727,6 +1308,15 @@ snd_ctl_parse(struct snd_ctl_call *c, int n, const char *const *args)
 			return (int)snd_ctl_usage(c, "option %s needs a value",
 						  c->cmd->opts[k].name);
 		}
+		if (c->cmd->opts[k].kind == SND_OPT_MULTI) {
+			if (c->nmulti >= SND_CTL_MAX_MULTI) {
+				return (int)snd_ctl_usage(c,
+					"option %s given more than %u times",
+					c->cmd->opts[k].name,
+					SND_CTL_MAX_MULTI);
+			}
+			c->multi[c->nmulti++] = c->val[k];
+		}
 	}
 	if (c->npos < c->cmd->npos) {
 		return (int)snd_ctl_usage(c, "missing %s", c->cmd->pos_name);
@@ -741,6 +1331,8 @@ snd_ctl_exec(struct snd_model *m, int argc, const char *const *argv,
 	struct snd_ctl_call c;
 	char name[64];
 	char q[SND_CTL_QUOTE_MAX + 4];
+	unsigned int st;
+	uint64_t gen;
 	int used = 1;
 	int rc;
 	int i;
@@ -801,7 +1393,15 @@ snd_ctl_exec(struct snd_model *m, int argc, const char *const *argv,
 	if (rc != 0) {
 		return (unsigned int)rc;
 	}
-	return c.cmd->fn(&c);
+	gen = snd_model_generation(m);
+	st = c.cmd->fn(&c);
+	if (snd_model_generation(m) != gen &&
+	    snd_model_save(m, c.err, sizeof(c.err)) < 0) {
+		/* the change stays in memory; the next save writes it */
+		return snd_ctl_fail(&c, "configuration applied but not saved: "
+				    "%s", c.err);
+	}
+	return st;
 }
 
 unsigned int

@@ -18,6 +18,12 @@
  * command's usage line.  In JSON mode failures are
  * {"error": "...", "status": N} (plus "usage" for status 2).
  *
+ * Saving: after a command that changed the model (its generation moved),
+ * snd_ctl_exec() calls snd_model_save() (the save hook).  When that fails
+ * the change stays in effect and the command answers status 1 with
+ * "configuration applied but not saved: <the hook's message>" instead of
+ * its normal output.  Commands that fail or only read do not save.
+ *
  * Runs on the control thread, like the model.
  */
 #ifndef SND_CTL_H

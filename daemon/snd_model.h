@@ -13,17 +13,28 @@
  * Threading: the model is not thread-safe.  Every function here, and
  * every hook, runs on the daemon's control (main) thread.  Hooks may call
  * the read-only functions (find, next, count, adapters_for_vm) but never
- * create, delete, add or remove.
+ * create, delete, add, remove, set or connect.
  *
  * Names: switch names 1..31 characters and VM names 1..63 characters from
  * [A-Za-z0-9._-]; adapter (NIC) names 1..31 printable ASCII characters
- * (0x20..0x7e), default "eth0".  Names compare case-insensitively, as in
- * Hyper-V, and are stored and shown as given.
+ * (0x20..0x7e) other than '/', default "eth0".  Names compare
+ * case-insensitively, as in Hyper-V, and are stored and shown as given.
  *
  * Failures never leave a partial change behind: a call that returns an
  * error has not changed the model (nor its MAC, relid or id counters).
  * Mutating calls take err/errlen and, on failure, write one line (no
  * newline) saying what is wrong and what to do, suitable for synthctl.
+ *
+ * Persistence: the model does no I/O.  Every successful change bumps a
+ * generation counter (snd_model_generation()).  The command layer
+ * (snd_ctl.c) calls snd_model_save() after every command that changed the
+ * model; that runs the save hook (the daemon: snd_state_save()).  A failed
+ * save keeps the change in memory (nothing is rolled back) and the command
+ * answers "configuration applied but not saved: ..." with status 1; the
+ * next successful save writes the whole configuration, this change
+ * included.  snd_state.h restores a saved configuration through this API
+ * (the restore members of struct snd_switch_req / snd_adapter_req and
+ * snd_model_seq_set()).
  */
 #ifndef SND_MODEL_H
 #define SND_MODEL_H
@@ -34,16 +45,26 @@
 #include <sys/queue.h>
 #include <time.h>
 
+#include "snctl_json.h"
 #include "snctl_out.h"
+#include "vsw_policy_cfg.h"
 
 /* Buffer sizes, including the terminating NUL. */
 #define SND_SWITCH_NAME_MAX 32	/* switch names: 1..31 characters */
 #define SND_NOTES_MAX 256	/* switch notes: 0..255 bytes */
 #define SND_VM_NAME_MAX 64	/* VM names: 1..63 characters */
 #define SND_NIC_NAME_MAX 32	/* adapter names: 1..31 characters */
+#define SND_DEVARGS_MAX 256	/* uplink EAL device arguments: 1..255 */
+#define SND_NETNS_MAX 64	/* network namespace names: 1..63 */
+/* host vNIC names: 1..15 characters (Linux IFNAMSIZ is 16) */
+#define SND_HOST_IFNAME_MAX 16
 
 /* Adapter name when none is given. */
 #define SND_NIC_DEFAULT "eth0"
+
+/* Host vNIC names are this prefix plus the switch name, cut to 15
+ * characters and made unique ("vsw-lab", "vsw-averylongna2"). */
+#define SND_HOST_IFNAME_PREFIX "vsw-"
 
 #define SND_MAC_LEN 6
 /* "00:15:5d:00:00:01" + NUL */
@@ -51,6 +72,21 @@
 #define SND_GUID_LEN 16
 /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" + NUL */
 #define SND_GUID_STRLEN 37
+/* "ffff:...:ffff/128" + NUL (INET6_ADDRSTRLEN 46 + "/128") */
+#define SND_CIDR_STRLEN 50
+/* Longest VLAN list text, "1,3,5,...,4093" (9,679 bytes) + NUL. */
+#define SND_VLAN_LIST_STRMAX 10240
+
+/* Host vNIC addresses one switch may have. */
+#define SND_HOST_IPS_MAX 8u
+
+/* MAC table aging time (seconds) and size limit, per switch. */
+#define SND_MAC_AGING_DEFAULT 300u
+#define SND_MAC_AGING_MIN 10u
+#define SND_MAC_AGING_MAX 1000000u
+#define SND_MAC_LIMIT_DEFAULT 65536u
+#define SND_MAC_LIMIT_MIN 16u
+#define SND_MAC_LIMIT_MAX 1048576u
 
 /*
  * Channel relids the model hands out: 1..2047.  Linux guests ignore offers
@@ -76,18 +112,66 @@
 
 /* Switch types (Hyper-V's -SwitchType). */
 enum snd_switch_type {
-	SND_SWITCH_PRIVATE,	/* VMs only */
-	SND_SWITCH_INTERNAL,	/* VMs and the host (planned) */
-	SND_SWITCH_EXTERNAL,	/* VMs, host and a physical NIC (planned) */
+	SND_SWITCH_PRIVATE,	/* VMs only: no uplink, no host vNIC */
+	SND_SWITCH_INTERNAL,	/* VMs and a host vNIC */
+	SND_SWITCH_EXTERNAL,	/* VMs and an uplink (DPDK ethdev), plus a
+				 * host vNIC with allow_management_os */
 };
+
+/* An IPv4 or IPv6 address with its prefix length, e.g. 10.0.0.1/24. */
+struct snd_ip_prefix {
+	uint8_t family;		/* AF_INET or AF_INET6 */
+	uint8_t len;		/* prefix length: 1..32 or 1..128 */
+	uint8_t addr[16];	/* network byte order; IPv4 in addr[0..3] */
+};
+
+/*
+ * What an administrator configures on a switch besides its name.  Valid
+ * combinations (snd_model_switch_create_req() and snd_model_switch_set()
+ * refuse others):
+ *   private:  uplink "", allow_management_os false, no host_ips, host_netns ""
+ *   internal: uplink "", allow_management_os false; host_ips/host_netns
+ *             optional (the host vNIC's addresses and namespace)
+ *   external: uplink required; host_ips/host_netns only with
+ *             allow_management_os (which gives the host a vNIC)
+ */
+struct snd_switch_cfg {
+	enum snd_switch_type type;	/* SND_SWITCH_* */
+	char notes[SND_NOTES_MAX];	/* free text, one line, may be "" */
+	char uplink[SND_DEVARGS_MAX];	/* external: EAL devargs, e.g.
+					 * "0000:03:00.0" or
+					 * "net_af_packet0,iface=eth1" */
+	bool allow_management_os;	/* external: the host gets a vNIC */
+	uint32_t n_host_ips;		/* entries used in host_ips */
+	/* host vNIC addresses, distinct */
+	struct snd_ip_prefix host_ips[SND_HOST_IPS_MAX];
+	char host_netns[SND_NETNS_MAX];	/* host vNIC's namespace; "": the
+					 * daemon's own */
+	uint32_t mac_aging_s;		/* MAC table aging time, seconds */
+	uint32_t mac_limit;		/* MAC table size limit, entries */
+};
+
+/* Bits of the `changed` mask given to the switch_set hook. */
+#define SND_SWITCH_CHG_TYPE (1u << 0)		/* cfg.type */
+#define SND_SWITCH_CHG_NOTES (1u << 1)		/* cfg.notes */
+#define SND_SWITCH_CHG_UPLINK (1u << 2)		/* cfg.uplink */
+#define SND_SWITCH_CHG_MGMT_OS (1u << 3)	/* cfg.allow_management_os */
+#define SND_SWITCH_CHG_HOST_IPS (1u << 4)	/* cfg.host_ips (or count) */
+#define SND_SWITCH_CHG_HOST_NETNS (1u << 5)	/* cfg.host_netns */
+#define SND_SWITCH_CHG_MAC_AGING (1u << 6)	/* cfg.mac_aging_s */
+#define SND_SWITCH_CHG_MAC_LIMIT (1u << 7)	/* cfg.mac_limit */
 
 /* A virtual switch.  Owned by the model; read-only for everyone else
  * except dp, which belongs to the hooks. */
 struct snd_switch {
 	TAILQ_ENTRY(snd_switch) next;	/* model list; private */
 	char name[SND_SWITCH_NAME_MAX];	/* unique, case-insensitively */
-	enum snd_switch_type type;	/* SND_SWITCH_* */
-	char notes[SND_NOTES_MAX];	/* free text, one line, may be "" */
+	struct snd_switch_cfg cfg;	/* type and options; changes only
+					 * through snd_model_switch_set() */
+	/* host vNIC name, chosen at creation, unique among the switches
+	 * (case-insensitively), kept across type conversions; the netdev
+	 * exists only while snd_switch_has_host_vnic(&cfg) */
+	char host_ifname[SND_HOST_IFNAME_MAX];
 	uint32_t id;			/* 1, 2, ...; never reused */
 	time_t created;			/* wall-clock creation time */
 	uint32_t n_adapters;		/* adapters connected to it */
@@ -105,6 +189,8 @@ struct snd_adapter {
 	bool mac_dynamic;		/* mac came from the pool */
 	uint8_t instance[SND_GUID_LEN];	/* random v4 GUID, wire order */
 	uint32_t relid;			/* channel id, unique, 1..2047 */
+	struct vsw_policy_cfg policy;	/* VLAN, guards, mirroring, limits;
+					 * valid (snd_policy_check()) */
 	void *dp;			/* data-plane handle: hooks own it */
 };
 
@@ -156,34 +242,43 @@ struct snd_kv {
  * The daemon core's side of the model.  Every member may be NULL: the
  * model then only keeps the registry (as in unit tests).  ctx is the
  * pointer given to snd_model_create().
+ *
+ * Hooks that may fail write a one-line message into err[errlen] (the
+ * model pre-sets err to "" and supplies a generic message when the hook
+ * leaves it empty) and must undo whatever they did: on failure the model
+ * keeps its old state, so the data plane must match it.
  */
 struct snd_model_hooks {
 	/*
-	 * A switch was created.  sw is complete (name, type, notes, id,
-	 * created) and already findable in the model; sw->dp is NULL.
-	 * Create the data-plane switch and store its handle in sw->dp.
-	 * Return 0, or -errno with a one-line message in err[errlen]: the
-	 * model then drops sw (switch_delete is not called) and reports
-	 * the message.
+	 * A switch was created.  sw is complete (name, cfg with type and
+	 * options, host_ifname, id, created) and already findable in the
+	 * model; sw->dp is NULL.  Create the data-plane switch (MAC table
+	 * with cfg.mac_aging_s / cfg.mac_limit), for an external switch open
+	 * the uplink cfg.uplink (a device that does not exist is an error
+	 * here), and when snd_switch_has_host_vnic(&sw->cfg) create the host
+	 * vNIC sw->host_ifname (in cfg.host_netns, with cfg.host_ips).
+	 * Store the handle in sw->dp.  Return 0, or -errno with a message:
+	 * the model then drops sw (switch_delete is not called).
 	 */
 	int (*switch_create)(void *ctx, struct snd_switch *sw, char *err,
 			     size_t errlen);
 
 	/*
 	 * A switch is being deleted.  It has no adapters left (the model
-	 * removes them first, with adapter_remove).  Release sw->dp.
-	 * Cannot fail; sw is freed when it returns.
+	 * removes them first, with adapter_remove).  Release sw->dp (uplink
+	 * and host vNIC included).  Cannot fail; sw is freed when it
+	 * returns.
 	 */
 	void (*switch_delete)(void *ctx, struct snd_switch *sw);
 
 	/*
 	 * An adapter was added.  ad is complete (vm, nic, sw with sw->dp set
-	 * by switch_create, mac, instance, relid), already findable in the
-	 * model (by VM, relid); ad->dp is NULL.  Create the switch port and
-	 * store it in ad->dp; if the VM is connected, offer the channel now
-	 * (otherwise the VM gets it when it connects, through
-	 * snd_model_adapters_for_vm()).  Return 0, or -errno with a one-line
-	 * message in err[errlen]: the model then drops ad (adapter_remove is
+	 * by switch_create, mac, instance, relid, policy), already findable
+	 * in the model (by VM, relid); ad->dp is NULL.  Create the switch
+	 * port with ad->policy and store it in ad->dp; if the VM is
+	 * connected, offer the channel now (otherwise the VM gets it when
+	 * it connects, through snd_model_adapters_for_vm()).  Return 0, or
+	 * -errno with a message: the model then drops ad (adapter_remove is
 	 * not called).
 	 */
 	int (*adapter_add)(void *ctx, struct snd_adapter *ad, char *err,
@@ -229,6 +324,62 @@ struct snd_model_hooks {
 	 * "mbufs_total", "open_fds".  Return 0 or -errno.
 	 */
 	int (*status)(void *ctx, struct snd_kv *kv);
+
+	/*
+	 * The configuration of sw changes to *cfg (borrowed for the call,
+	 * already validated as a whole).  sw->cfg still holds the old
+	 * configuration; changed has a SND_SWITCH_CHG_* bit for every
+	 * member that differs (never 0, never SND_SWITCH_CHG_NOTES alone: a
+	 * notes-only change does not call the hook).  Apply it while the
+	 * adapters stay connected: a type conversion (private <-> internal
+	 * <-> external), open/close/replace the uplink, create/remove the
+	 * host vNIC sw->host_ifname or change its addresses or namespace,
+	 * the MAC table's aging time and size limit.  A new uplink that
+	 * does not exist is an error here.  Return 0: the model then copies
+	 * *cfg into sw->cfg.  Or -errno with a message: the model keeps the
+	 * old configuration, so leave the data plane as it was.
+	 */
+	int (*switch_set)(void *ctx, struct snd_switch *sw,
+			  const struct snd_switch_cfg *cfg, uint32_t changed,
+			  char *err, size_t errlen);
+
+	/*
+	 * ad's policy and/or MAC change.  policy (borrowed, validated) is
+	 * the complete new policy (it may equal ad->policy when only the MAC
+	 * changes); mac is NULL when the MAC stays, else the new MAC
+	 * (borrowed, unicast, unique on ad's switch).  ad still holds the
+	 * old policy and MAC.  Apply them to the port on its lcore (VLAN
+	 * mode, spoofing check against the MAC, guards, mirroring, meters);
+	 * a MAC change may be refused while the guest has the channel open
+	 * (-EBUSY, "stop the VM first").  Return 0: the model then stores
+	 * policy and mac in ad.  Or -errno with a message: ad keeps the old
+	 * values, so leave the port as it was.
+	 */
+	int (*adapter_set)(void *ctx, struct snd_adapter *ad,
+			   const struct vsw_policy_cfg *policy,
+			   const uint8_t *mac, char *err, size_t errlen);
+
+	/*
+	 * Move ad from switch `from` (ad->sw during the call) to switch `to`
+	 * (to->dp set, to != from; ad->mac is unused on `to`).  Detach the
+	 * port from from's data-plane switch and attach it to to's (on their
+	 * lcores), keeping ad->dp, the channel and the guest's connection;
+	 * the guest may see a link down/up.  Return 0: the model then sets
+	 * ad->sw = to.  Or -errno with a message: ad stays on `from`, so the
+	 * port must be back on from's switch.
+	 */
+	int (*adapter_connect)(void *ctx, struct snd_adapter *ad,
+			       struct snd_switch *from, struct snd_switch *to,
+			       char *err, size_t errlen);
+
+	/*
+	 * Persist the whole configuration now (the daemon: snd_state_save()
+	 * into its state directory).  Called through snd_model_save(), by
+	 * snd_ctl after every command that changed the model.  Return 0, or
+	 * -errno with a message naming the file and the error; the change
+	 * stays in memory either way.
+	 */
+	int (*save)(void *ctx, char *err, size_t errlen);
 };
 
 struct snd_model;
@@ -260,19 +411,118 @@ int
 snd_model_set_mac_pool(struct snd_model *m, const uint8_t first[SND_MAC_LEN],
 		       const uint8_t last[SND_MAC_LEN]);
 
-/* ---- switches ----------------------------------------------------------- */
+/* The dynamic MAC pool (copied into first and last). */
+void
+snd_model_get_mac_pool(const struct snd_model *m, uint8_t first[SND_MAC_LEN],
+		       uint8_t last[SND_MAC_LEN]);
+
+/* ---- persistence support ------------------------------------------------ */
+
+/* Where the model's allocators continue (saved with the configuration so
+ * that a restart neither reuses a MAC nor a relid too early). */
+struct snd_model_seq {
+	uint8_t mac_next[SND_MAC_LEN];	/* next pool MAC to try */
+	uint32_t next_relid;		/* next relid to try */
+	uint32_t next_switch_id;	/* id of the next switch */
+};
+
+/* The allocators' positions now. */
+void
+snd_model_seq_get(const struct snd_model *m, struct snd_model_seq *out);
 
 /*
- * Create a switch.  name and notes (NULL: "") are borrowed and copied.
- * Only SND_SWITCH_PRIVATE is supported for now.  On success *out (if not
- * NULL) borrows the switch, valid until it is deleted.
- * Returns 0, or -EINVAL (bad name or notes), -EEXIST (name taken),
- * -ENOTSUP (internal/external), -ENOMEM, or switch_create's error.
+ * Continue allocating from s (borrowed).  A mac_next outside the pool
+ * restarts at the pool's first address; a next_switch_id not above every
+ * existing id becomes the highest id + 1.  Returns 0, or -EINVAL
+ * (next_relid outside SND_RELID_MIN..MAX, next_switch_id 0).  Not a
+ * change of the configuration: the generation stays.
+ */
+int
+snd_model_seq_set(struct snd_model *m, const struct snd_model_seq *s);
+
+/* Incremented by every successful change of the configuration. */
+uint64_t
+snd_model_generation(const struct snd_model *m);
+
+/*
+ * Persist through the save hook (no hook: 0).  On success the current
+ * generation counts as saved.  Returns 0 or the hook's -errno with its
+ * message in err[errlen].
+ */
+int
+snd_model_save(struct snd_model *m, char *err, size_t errlen);
+
+/* Mark the current generation as saved (after snd_state_load()). */
+void
+snd_model_set_saved(struct snd_model *m);
+
+/* True when a change has not been saved (a save hook failed). */
+bool
+snd_model_unsaved(const struct snd_model *m);
+
+/* ---- switches ----------------------------------------------------------- */
+
+/* The defaults of a switch of type type: no notes, no uplink, no host
+ * addresses, MAC aging SND_MAC_AGING_DEFAULT, limit SND_MAC_LIMIT_DEFAULT. */
+void
+snd_switch_cfg_init(struct snd_switch_cfg *c, enum snd_switch_type type);
+
+/* True when a switch configured as c has a host vNIC: internal, or
+ * external with allow_management_os. */
+bool
+snd_switch_has_host_vnic(const struct snd_switch_cfg *c);
+
+/*
+ * Check c (borrowed) as the configuration of switch self (NULL: a new
+ * switch) in m: the valid combinations of struct snd_switch_cfg, notes,
+ * devargs, namespace name, addresses, ranges, and that no other switch
+ * uses the same uplink.  Returns 0, -EINVAL or -EEXIST with a message.
+ */
+int
+snd_switch_cfg_check(const struct snd_model *m, const struct snd_switch *self,
+		     const struct snd_switch_cfg *c, char *err, size_t errlen);
+
+/* What to create; everything borrowed for the call. */
+struct snd_switch_req {
+	const char *name;		/* switch name */
+	const struct snd_switch_cfg *cfg; /* NULL: private, defaults */
+	/* restoring a saved switch (snd_state); 0 / NULL: allocate */
+	uint32_t id;			/* this id (unused) */
+	time_t created;			/* this creation time */
+	const char *host_ifname;	/* this host vNIC name (unused) */
+};
+
+/*
+ * Create a switch.  On success *out (if not NULL) borrows the switch,
+ * valid until it is deleted.  Returns 0, or -EINVAL (bad name or
+ * configuration), -EEXIST (name, id, host vNIC name or uplink taken),
+ * -ENOMEM, or switch_create's error.
+ */
+int
+snd_model_switch_create_req(struct snd_model *m,
+			    const struct snd_switch_req *rq,
+			    struct snd_switch **out, char *err, size_t errlen);
+
+/*
+ * Create a switch of type type with default options (notes NULL: "");
+ * snd_model_switch_create_req() with a default configuration.  An
+ * external switch needs an uplink, so it fails here with -EINVAL.
  */
 int
 snd_model_switch_create(struct snd_model *m, const char *name,
 			enum snd_switch_type type, const char *notes,
 			struct snd_switch **out, char *err, size_t errlen);
+
+/*
+ * Change sw's configuration to *cfg (borrowed, copied; the complete new
+ * configuration, see struct snd_switch_cfg).  Calls switch_set unless
+ * nothing or only the notes changed.  Returns 0, or -EINVAL / -EEXIST
+ * (snd_switch_cfg_check()), or switch_set's error (sw->cfg unchanged).
+ */
+int
+snd_model_switch_set(struct snd_model *m, struct snd_switch *sw,
+		     const struct snd_switch_cfg *cfg, char *err,
+		     size_t errlen);
 
 /*
  * Delete the switch called name.  With adapters connected: -EBUSY unless
@@ -300,28 +550,63 @@ snd_model_switch_count(const struct snd_model *m);
 
 /* ---- adapters ------------------------------------------------------------ */
 
-/* What to add; strings borrowed for the call. */
+/* What to add; strings and buffers borrowed for the call. */
 struct snd_adapter_req {
 	const char *vm;		/* VM name */
 	const char *nic;	/* adapter name; NULL: SND_NIC_DEFAULT */
 	const char *sw;		/* switch name */
 	const uint8_t *mac;	/* static MAC (6 bytes); NULL: pool */
+	const struct vsw_policy_cfg *policy; /* NULL: vsw_policy_cfg_init() */
+	/* restoring a saved adapter (snd_state); false / 0 / NULL: allocate */
+	bool mac_dynamic;	/* with mac: it came from the pool */
+	uint32_t relid;		/* this relid (unused, in range) */
+	const uint8_t *instance; /* this instance GUID (16 bytes, unused) */
 };
 
 /*
  * Add a network adapter.  Allocates a MAC from the pool (when rq->mac is
  * NULL; never one in use anywhere), a random v4 instance GUID, and the
- * next free relid.  On success *out (if not NULL) borrows the adapter,
- * valid until it is removed.
- * Returns 0, or -EINVAL (bad VM/NIC name, multicast or zero MAC),
- * -ENOENT (no such switch), -EEXIST (the VM has an adapter of that name,
- * or the MAC is in use on the switch), -ENOSPC (MAC pool, relids or the
- * VM's SND_VM_ADAPTERS_MAX exhausted), -ENOMEM, an error of
- * getrandom(), or adapter_add's error.
+ * next free relid (unless rq gives them).  On success *out (if not NULL)
+ * borrows the adapter, valid until it is removed.
+ * Returns 0, or -EINVAL (bad VM/NIC name, multicast or zero MAC, bad
+ * policy or relid), -ENOENT (no such switch), -EEXIST (the VM has an
+ * adapter of that name, or the MAC is in use on the switch, or the relid
+ * or GUID is in use), -ENOSPC (MAC pool, relids or the VM's
+ * SND_VM_ADAPTERS_MAX exhausted), -ENOMEM, an error of getrandom(), or
+ * adapter_add's error.
  */
 int
 snd_model_adapter_add(struct snd_model *m, const struct snd_adapter_req *rq,
 		      struct snd_adapter **out, char *err, size_t errlen);
+
+/* What to change on an adapter; borrowed for the call. */
+struct snd_adapter_set_req {
+	const struct vsw_policy_cfg *policy; /* new policy; NULL: keep */
+	const uint8_t *mac;	/* new static MAC; NULL: keep */
+	bool mac_dynamic;	/* without mac: take a pool MAC (an adapter
+				 * whose MAC is dynamic already keeps it) */
+};
+
+/*
+ * Change ad's policy and/or MAC.  A static MAC must be unicast, non-zero
+ * and unused on ad's switch (ad's own MAC is fine; setting it marks it
+ * static).  Calls adapter_set when the policy or the MAC changes.
+ * Returns 0, or -EINVAL (bad policy or MAC), -EEXIST (MAC in use),
+ * -ENOSPC (MAC pool used up), or adapter_set's error (ad unchanged).
+ */
+int
+snd_model_adapter_set(struct snd_model *m, struct snd_adapter *ad,
+		      const struct snd_adapter_set_req *rq, char *err,
+		      size_t errlen);
+
+/*
+ * Move ad to the switch called sw (case-insensitive).  Already there: 0,
+ * no hook.  Returns 0, -ENOENT (no such switch), -EEXIST (ad's MAC is in
+ * use on that switch), or adapter_connect's error (ad stays).
+ */
+int
+snd_model_adapter_connect(struct snd_model *m, struct snd_adapter *ad,
+			  const char *sw, char *err, size_t errlen);
 
 /* Remove ad (through adapter_remove) and free it.  ad must belong to m.
  * NULL is a no-op. */
@@ -369,6 +654,23 @@ snd_vm_name_valid(const char *name);
 bool
 snd_nic_name_valid(const char *name);
 
+/* True for valid uplink device arguments: 1..255 printable ASCII
+ * characters, no blanks.  Whether the device exists is the hooks'
+ * business. */
+bool
+snd_devargs_valid(const char *s);
+
+/* True for a valid network namespace name (as `ip netns` names them):
+ * 1..63 printable ASCII characters other than blanks and '/', not "."
+ * or "..". */
+bool
+snd_netns_name_valid(const char *s);
+
+/* True for a valid host vNIC name: 1..15 characters from
+ * [A-Za-z0-9._-]. */
+bool
+snd_host_ifname_valid(const char *s);
+
 /* "private", "internal", "external" ("unknown" otherwise).  Static. */
 const char *
 snd_switch_type_name(enum snd_switch_type type);
@@ -394,6 +696,67 @@ snd_mac_format(const uint8_t mac[SND_MAC_LEN], char buf[SND_MAC_STRLEN]);
  * buf[SND_GUID_STRLEN]; Data1..3 are little-endian on the wire. */
 void
 snd_guid_format(const uint8_t g[SND_GUID_LEN], char buf[SND_GUID_STRLEN]);
+
+/* Parse canonical GUID text (any case) into wire order; the inverse of
+ * snd_guid_format().  Returns 0 or -EINVAL (g untouched). */
+int
+snd_guid_parse(const char *s, uint8_t g[SND_GUID_LEN]);
+
+/*
+ * Parse "ADDRESS/LENGTH": a dotted IPv4 address with length 1..32, or an
+ * IPv6 address with length 1..128.  Only the syntax is checked.
+ * Returns 0 or -EINVAL (*out untouched).
+ */
+int
+snd_cidr_parse(const char *s, struct snd_ip_prefix *out);
+
+/* Format as "10.0.0.1/24" or "fd00::1/64" into buf[SND_CIDR_STRLEN]. */
+void
+snd_cidr_format(const struct snd_ip_prefix *p, char buf[SND_CIDR_STRLEN]);
+
+/*
+ * Parse a VLAN list "10,20,30-40" into allowed (bit v = VLAN v; other
+ * bits cleared): ids 1..4094, ranges low-high with low <= high, no
+ * blanks, no empty items.  Returns 0 or -EINVAL with a message such as
+ * "bad VLAN id 4095: use 1..4094" (allowed untouched).
+ */
+int
+snd_vlan_list_parse(const char *s, uint64_t allowed[VSW_VLAN_WORDS],
+		    char *err, size_t errlen);
+
+/*
+ * Format the VLANs set in allowed (1..4094) as "10,20,30-40" into
+ * buf[cap] (SND_VLAN_LIST_STRMAX always fits); "" when none.  Returns the
+ * length, or -ENOSPC (buf holds a cut, terminated list).
+ */
+int
+snd_vlan_list_format(const uint64_t allowed[VSW_VLAN_WORDS], char *buf,
+		     size_t cap);
+
+/* "untagged", "access", "trunk" ("unknown" otherwise).  Static. */
+const char *
+snd_vlan_mode_name(enum vsw_vlan_mode mode);
+
+/* Parse a VLAN mode name (case-insensitive).  0 or -EINVAL. */
+int
+snd_vlan_mode_parse(const char *s, enum vsw_vlan_mode *out);
+
+/* "none", "source", "destination" ("unknown" otherwise).  Static. */
+const char *
+snd_mirror_name(enum vsw_mirror_mode mode);
+
+/* Parse a mirror mode name (case-insensitive).  0 or -EINVAL. */
+int
+snd_mirror_parse(const char *s, enum vsw_mirror_mode *out);
+
+/*
+ * Check a policy: mode in range; access: access_vlan 1..4094; trunk: at
+ * least one allowed VLAN, only ids 1..4094, native_vlan 0 or one of the
+ * allowed VLANs; other modes: access_vlan, native_vlan and allowed zero;
+ * mirror in range.  Returns 0 or -EINVAL with a message.
+ */
+int
+snd_policy_check(const struct vsw_policy_cfg *p, char *err, size_t errlen);
 
 /* ---- rendering -------------------------------------------------------- */
 
@@ -442,5 +805,15 @@ snd_render_fdb(const struct snd_model *m, const struct snd_switch *sw,
 int
 snd_render_status(const struct snd_model *m, bool json,
 		  struct snctl_out *out, char *err, size_t errlen);
+
+/*
+ * Write the members of policy p into the JSON object j has open:
+ * "vlan_mode", "access_vlan", "native_vlan", "trunk_vlans" (list text),
+ * "mac_spoofing", "dhcp_guard", "router_guard", "mirror",
+ * "max_bandwidth_bps", "storm_limit_pps".  The same members are used by
+ * `synthctl --json adapter show` and by the state file.
+ */
+void
+snd_policy_json(struct snctl_json *j, const struct vsw_policy_cfg *p);
 
 #endif /* SND_MODEL_H */

@@ -28,11 +28,28 @@ struct snd_model {
 	uint64_t mac_first;			/* MAC pool, 48-bit ints */
 	uint64_t mac_last;			/* inclusive */
 	uint64_t mac_next;			/* pool search start */
+	uint64_t gen;				/* changes so far */
+	uint64_t saved_gen;			/* gen at the last save */
 };
+
+/* Longest piece of user input quoted back in a message. */
+#define SND_QUOTE_MAX 40
+
+/*
+ * Copy user input s into buf for quoting in a message: control bytes and
+ * quotes become '?', long input is cut with "...".  Always terminates.
+ * Returns buf ("(none)" for NULL).
+ */
+const char *
+snd_quote(const char *s, char buf[SND_QUOTE_MAX + 4]);
 
 /* Write a one-line message into err[errlen] (no-op when err is NULL). */
 void
 snd_errf(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Check the notes of a switch; 0 or -EINVAL with a message. */
+int
+snd_notes_check(const char *notes, char *err, size_t errlen);
 
 #endif /* SND_MODEL_PRIV_H */

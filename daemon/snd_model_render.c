@@ -61,15 +61,87 @@ snd_state(const struct snd_model *m, const struct snd_adapter *ad)
 static void
 snd_json_switch(struct snctl_json *j, const struct snd_switch *sw)
 {
+	char ip[SND_CIDR_STRLEN];
 	char ts[32];
+	uint32_t i;
 
 	snd_time_format(sw->created, ts, sizeof(ts));
 	snctl_json_kv_str(j, "name", sw->name);
 	snctl_json_kv_u64(j, "id", sw->id);
-	snctl_json_kv_str(j, "type", snd_switch_type_name(sw->type));
-	snctl_json_kv_str(j, "notes", sw->notes);
+	snctl_json_kv_str(j, "type", snd_switch_type_name(sw->cfg.type));
+	snctl_json_kv_str(j, "notes", sw->cfg.notes);
 	snctl_json_kv_str(j, "created", ts);
 	snctl_json_kv_u64(j, "adapters", sw->n_adapters);
+	snctl_json_kv_str(j, "uplink", sw->cfg.uplink);
+	snctl_json_kv_bool(j, "allow_management_os",
+			   sw->cfg.allow_management_os);
+	snctl_json_kv_bool(j, "host_vnic", snd_switch_has_host_vnic(&sw->cfg));
+	snctl_json_kv_str(j, "host_ifname", sw->host_ifname);
+	snctl_json_key(j, "host_ips");
+	snctl_json_arr_open(j);
+	for (i = 0; i < sw->cfg.n_host_ips; i++) {
+		snd_cidr_format(&sw->cfg.host_ips[i], ip);
+		snctl_json_str(j, ip);
+	}
+	snctl_json_arr_close(j);
+	snctl_json_kv_str(j, "host_netns", sw->cfg.host_netns);
+	snctl_json_kv_u64(j, "mac_aging_s", sw->cfg.mac_aging_s);
+	snctl_json_kv_u64(j, "mac_limit", sw->cfg.mac_limit);
+}
+
+/* The host addresses of c as "a/n, b/m" into buf[cap]. */
+static void
+snd_host_ips_text(const struct snd_switch_cfg *c, char *buf, size_t cap)
+{
+	char ip[SND_CIDR_STRLEN];
+	size_t len = 0;
+	uint32_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < c->n_host_ips; i++) {
+		int k;
+
+		snd_cidr_format(&c->host_ips[i], ip);
+		k = snprintf(buf + len, cap - len, "%s%s", i != 0 ? ", " : "",
+			     ip);
+		if (k < 0 || (size_t)k >= cap - len) {
+			return;
+		}
+		len += (size_t)k;
+	}
+}
+
+/* Longest VLAN cell in the adapter table. */
+#define SND_VLAN_CELL_MAX 40
+
+/* ad's VLAN setting in a few words: "untagged", "access 10",
+ * "trunk 10,20,30-40 native 1" (cut with "..." past cap - 1 bytes). */
+static void
+snd_vlan_text(const struct vsw_policy_cfg *p, char *buf, size_t cap)
+{
+	char *list;
+	int k;
+
+	if (p->vlan_mode == VSW_VLAN_ACCESS) {
+		snprintf(buf, cap, "access %u", (unsigned int)p->access_vlan);
+		return;
+	}
+	if (p->vlan_mode != VSW_VLAN_TRUNK) {
+		snprintf(buf, cap, "%s", snd_vlan_mode_name(p->vlan_mode));
+		return;
+	}
+	list = malloc(SND_VLAN_LIST_STRMAX);
+	if (list == NULL) {
+		snprintf(buf, cap, "trunk");
+		return;
+	}
+	snd_vlan_list_format(p->allowed, list, SND_VLAN_LIST_STRMAX);
+	k = snprintf(buf, cap, "trunk %s native %u", list,
+		     (unsigned int)p->native_vlan);
+	if (k < 0 || (size_t)k >= cap) {
+		snprintf(buf + cap - 4, 4, "...");
+	}
+	free(list);
 }
 
 static void
@@ -90,6 +162,10 @@ snd_json_adapter(const struct snd_model *m, struct snctl_json *j,
 	snctl_json_kv_str(j, "instance_id", guid);
 	snctl_json_kv_u64(j, "relid", ad->relid);
 	snctl_json_kv_str(j, "state", snd_state(m, ad));
+	snctl_json_key(j, "policy");
+	snctl_json_obj_open(j);
+	snd_policy_json(j, &ad->policy);
+	snctl_json_obj_close(j);
 	snctl_json_obj_close(j);
 }
 
@@ -112,7 +188,8 @@ snd_render_switches(const struct snd_model *m, bool json,
 		    struct snctl_out *out)
 {
 	static const char *const head[] = {
-		"Name", "SwitchType", "Adapters", "Notes",
+		"Name", "SwitchType", "Adapters", "Uplink", "HostInterface",
+		"Notes",
 	};
 	const struct snd_switch *sw;
 	struct snctl_table t;
@@ -141,16 +218,19 @@ snd_render_switches(const struct snd_model *m, bool json,
 				      "no switches (create one with: synthctl "
 				      "switch create NAME --type private)\n");
 	}
-	snctl_table_init(&t, 4, head, 1u << 2);
+	snctl_table_init(&t, 6, head, 1u << 2);
 	TAILQ_FOREACH(sw, &m->switches, next) {
 		char n[16];
-		const char *row[4];
+		const char *row[6];
 
 		snprintf(n, sizeof(n), "%" PRIu32, sw->n_adapters);
 		row[0] = sw->name;
-		row[1] = snd_switch_type_show(sw->type);
+		row[1] = snd_switch_type_show(sw->cfg.type);
 		row[2] = n;
-		row[3] = sw->notes;
+		row[3] = sw->cfg.uplink;
+		row[4] = snd_switch_has_host_vnic(&sw->cfg) ? sw->host_ifname
+							    : "";
+		row[5] = sw->cfg.notes;
 		snctl_table_add(&t, row);
 	}
 	rc = snctl_table_render(&t, out);
@@ -167,31 +247,34 @@ snd_adapter_table(const struct snd_model *m, const struct snd_switch *sw,
 		  const char *vm, struct snctl_out *out)
 {
 	static const char *const head[] = {
-		"VMName", "Name", "SwitchName", "MacAddress", "Relid",
+		"VMName", "Name", "SwitchName", "MacAddress", "Vlan", "Relid",
 		"Status",
 	};
 	const struct snd_adapter *ad;
 	struct snctl_table t;
 	int rc;
 
-	snctl_table_init(&t, 6, head, 1u << 4);
+	snctl_table_init(&t, 7, head, 1u << 5);
 	TAILQ_FOREACH(ad, &m->adapters, next) {
 		char mac[SND_MAC_STRLEN];
+		char vlan[SND_VLAN_CELL_MAX + 1];
 		char relid[16];
-		const char *row[6];
+		const char *row[7];
 
 		if ((sw != NULL && ad->sw != sw) ||
 		    (vm != NULL && strcasecmp(ad->vm, vm) != 0)) {
 			continue;
 		}
 		snd_mac_format(ad->mac, mac);
+		snd_vlan_text(&ad->policy, vlan, sizeof(vlan));
 		snprintf(relid, sizeof(relid), "%" PRIu32, ad->relid);
 		row[0] = ad->vm;
 		row[1] = ad->nic;
 		row[2] = ad->sw->name;
 		row[3] = mac;
-		row[4] = relid;
-		row[5] = snd_state(m, ad);
+		row[4] = vlan;
+		row[5] = relid;
+		row[6] = snd_state(m, ad);
 		snctl_table_add(&t, row);
 	}
 	rc = t.nrows == 0 ? 1 : snctl_table_render(&t, out);
@@ -199,17 +282,37 @@ snd_adapter_table(const struct snd_model *m, const struct snd_switch *sw,
 	return rc;
 }
 
+/* Most "Key : value" lines of one switch or adapter. */
+#define SND_LIST_MAX 24
+
+/* A "Key : value" list being built; values point into owned buffers. */
+struct snd_kvlist {
+	const char *key[SND_LIST_MAX];	/* borrowed, static */
+	const char *val[SND_LIST_MAX];	/* borrowed */
+	size_t n;			/* lines */
+};
+
+static void
+snd_kvlist_add(struct snd_kvlist *l, const char *key, const char *val)
+{
+	if (l->n < SND_LIST_MAX) {
+		l->key[l->n] = key;
+		l->val[l->n] = val;
+		l->n++;
+	}
+}
+
 int
 snd_render_switch(const struct snd_model *m, const struct snd_switch *sw,
 		  bool json, struct snctl_out *out)
 {
-	static const char *const keys[] = {
-		"Name", "Id", "SwitchType", "Notes", "Created", "Adapters",
-	};
-	const char *vals[6];
+	char ips[SND_HOST_IPS_MAX * (SND_CIDR_STRLEN + 2)];
+	struct snd_kvlist l;
 	char id[16];
 	char ts[32];
 	char na[16];
+	char aging[16];
+	char limit[16];
 	size_t start;
 	int rc;
 
@@ -235,16 +338,36 @@ snd_render_switch(const struct snd_model *m, const struct snd_switch *sw,
 		snctl_json_obj_close(&j);
 		return snd_json_finish(&j, out, start);
 	}
+	memset(&l, 0, sizeof(l));
 	snprintf(id, sizeof(id), "%" PRIu32, sw->id);
 	snd_time_format(sw->created, ts, sizeof(ts));
 	snprintf(na, sizeof(na), "%" PRIu32, sw->n_adapters);
-	vals[0] = sw->name;
-	vals[1] = id;
-	vals[2] = snd_switch_type_show(sw->type);
-	vals[3] = sw->notes;
-	vals[4] = ts;
-	vals[5] = na;
-	rc = snctl_out_list(out, keys, vals, 6);
+	snprintf(aging, sizeof(aging), "%" PRIu32, sw->cfg.mac_aging_s);
+	snprintf(limit, sizeof(limit), "%" PRIu32, sw->cfg.mac_limit);
+	snd_host_ips_text(&sw->cfg, ips, sizeof(ips));
+	snd_kvlist_add(&l, "Name", sw->name);
+	snd_kvlist_add(&l, "Id", id);
+	snd_kvlist_add(&l, "SwitchType", snd_switch_type_show(sw->cfg.type));
+	snd_kvlist_add(&l, "Notes", sw->cfg.notes);
+	snd_kvlist_add(&l, "Created", ts);
+	snd_kvlist_add(&l, "Adapters", na);
+	if (sw->cfg.type == SND_SWITCH_EXTERNAL) {
+		snd_kvlist_add(&l, "Uplink", sw->cfg.uplink);
+		snd_kvlist_add(&l, "AllowManagementOS",
+			       sw->cfg.allow_management_os ? "True" : "False");
+	}
+	if (snd_switch_has_host_vnic(&sw->cfg)) {
+		snd_kvlist_add(&l, "HostInterface", sw->host_ifname);
+		if (sw->cfg.n_host_ips != 0) {
+			snd_kvlist_add(&l, "HostAddresses", ips);
+		}
+		if (sw->cfg.host_netns[0] != '\0') {
+			snd_kvlist_add(&l, "HostNetns", sw->cfg.host_netns);
+		}
+	}
+	snd_kvlist_add(&l, "MacAgingSeconds", aging);
+	snd_kvlist_add(&l, "MacTableLimit", limit);
+	rc = snctl_out_list(out, l.key, l.val, l.n);
 	if (rc == 0 && sw->n_adapters != 0) {
 		snctl_out_putc(out, '\n');
 		rc = snd_adapter_table(m, sw, NULL, out);
@@ -298,18 +421,78 @@ snd_render_adapters(const struct snd_model *m, const struct snd_switch *sw,
 	return rc;
 }
 
+/* "On" / "Off", as Get-VMNetworkAdapter shows switches. */
+static const char *
+snd_on_off(bool v)
+{
+	return v ? "On" : "Off";
+}
+
+/* The policy lines of an adapter's list form; strings go to the caller's
+ * buffers (list: SND_VLAN_LIST_STRMAX bytes). */
+static void
+snd_policy_list(struct snd_kvlist *l, const struct vsw_policy_cfg *p,
+		char *list, char access[16], char native[16], char bw[32],
+		char storm[32])
+{
+	static const char *const mode_show[] = {
+		[VSW_VLAN_UNTAGGED] = "Untagged",
+		[VSW_VLAN_ACCESS] = "Access",
+		[VSW_VLAN_TRUNK] = "Trunk",
+	};
+	static const char *const mirror_show[] = {
+		[VSW_MIRROR_NONE] = "None",
+		[VSW_MIRROR_SOURCE] = "Source",
+		[VSW_MIRROR_DESTINATION] = "Destination",
+	};
+
+	snd_kvlist_add(l, "VlanMode",
+		       (unsigned int)p->vlan_mode < 3 ?
+		       mode_show[p->vlan_mode] : "Unknown");
+	if (p->vlan_mode == VSW_VLAN_ACCESS) {
+		snprintf(access, 16, "%u", (unsigned int)p->access_vlan);
+		snd_kvlist_add(l, "AccessVlanId", access);
+	}
+	if (p->vlan_mode == VSW_VLAN_TRUNK) {
+		snd_vlan_list_format(p->allowed, list, SND_VLAN_LIST_STRMAX);
+		snprintf(native, 16, "%u", (unsigned int)p->native_vlan);
+		snd_kvlist_add(l, "AllowedVlanIdList", list);
+		snd_kvlist_add(l, "NativeVlanId", native);
+	}
+	snd_kvlist_add(l, "MacAddressSpoofing", snd_on_off(p->mac_spoofing));
+	snd_kvlist_add(l, "DhcpGuard", snd_on_off(p->dhcp_guard));
+	snd_kvlist_add(l, "RouterGuard", snd_on_off(p->router_guard));
+	snd_kvlist_add(l, "PortMirroringMode",
+		       (unsigned int)p->mirror < 3 ? mirror_show[p->mirror]
+						   : "Unknown");
+	if (p->max_bandwidth_bps == 0) {
+		snprintf(bw, 32, "unlimited");
+	} else {
+		snprintf(bw, 32, "%" PRIu64 " bit/s", p->max_bandwidth_bps);
+	}
+	if (p->storm_limit_pps == 0) {
+		snprintf(storm, 32, "unlimited");
+	} else {
+		snprintf(storm, 32, "%" PRIu32 " frames/s",
+			 p->storm_limit_pps);
+	}
+	snd_kvlist_add(l, "MaximumBandwidth", bw);
+	snd_kvlist_add(l, "StormLimit", storm);
+}
+
 int
 snd_render_adapter(const struct snd_model *m, const struct snd_adapter *ad,
 		   bool json, struct snctl_out *out)
 {
-	static const char *const keys[] = {
-		"VMName", "Name", "SwitchName", "MacAddress",
-		"DynamicMacAddress", "InstanceId", "Relid", "Status",
-	};
 	char mac[SND_MAC_STRLEN];
 	char guid[SND_GUID_STRLEN];
 	char relid[16];
-	const char *vals[8];
+	char access[16];
+	char native[16];
+	char bw[32];
+	char storm[32];
+	struct snd_kvlist l;
+	char *list;
 	size_t start;
 	int rc;
 
@@ -324,18 +507,26 @@ snd_render_adapter(const struct snd_model *m, const struct snd_adapter *ad,
 		snd_json_adapter(m, &j, ad);
 		return snd_json_finish(&j, out, start);
 	}
+	list = malloc(SND_VLAN_LIST_STRMAX);
+	if (list == NULL) {
+		return -ENOMEM;
+	}
+	memset(&l, 0, sizeof(l));
 	snd_mac_format(ad->mac, mac);
 	snd_guid_format(ad->instance, guid);
 	snprintf(relid, sizeof(relid), "%" PRIu32, ad->relid);
-	vals[0] = ad->vm;
-	vals[1] = ad->nic;
-	vals[2] = ad->sw->name;
-	vals[3] = mac;
-	vals[4] = ad->mac_dynamic ? "True" : "False";
-	vals[5] = guid;
-	vals[6] = relid;
-	vals[7] = snd_state(m, ad);
-	rc = snctl_out_list(out, keys, vals, 8);
+	snd_kvlist_add(&l, "VMName", ad->vm);
+	snd_kvlist_add(&l, "Name", ad->nic);
+	snd_kvlist_add(&l, "SwitchName", ad->sw->name);
+	snd_kvlist_add(&l, "MacAddress", mac);
+	snd_kvlist_add(&l, "DynamicMacAddress",
+		       ad->mac_dynamic ? "True" : "False");
+	snd_kvlist_add(&l, "InstanceId", guid);
+	snd_kvlist_add(&l, "Relid", relid);
+	snd_kvlist_add(&l, "Status", snd_state(m, ad));
+	snd_policy_list(&l, &ad->policy, list, access, native, bw, storm);
+	rc = snctl_out_list(out, l.key, l.val, l.n);
+	free(list);
 	if (rc < 0) {
 		snctl_out_truncate(out, start);
 	}
@@ -714,6 +905,10 @@ snd_render_status(const struct snd_model *m, bool json,
 	s->kv.priv = s;
 	snd_status_u64(&s->kv, "switches", m->n_switches);
 	snd_status_u64(&s->kv, "adapters", m->n_adapters);
+	if (m->hooks.save != NULL) {
+		snd_status_u64(&s->kv, "unsaved_changes",
+			       snd_model_unsaved(m) ? 1 : 0);
+	}
 	if (m->hooks.status != NULL) {
 		rc = m->hooks.status(m->ctx, &s->kv);
 		if (rc < 0) {

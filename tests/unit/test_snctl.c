@@ -646,7 +646,7 @@ test_help_table(void **state)
 
 	(void)state;
 	h = snctl_help_table(&n);
-	assert_int_equal(n, 11);
+	assert_int_equal(n, 15);
 	snctl_out_init(&out, 0);
 	assert_int_equal(snctl_help_render(&out), 0);
 	for (i = 0; i < n; i++) {

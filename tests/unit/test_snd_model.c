@@ -21,15 +21,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <cmocka.h>
 
+#include "sn_wire.h"
 #include "snctl_help.h"
 #include "snctl_out.h"
 #include "snctl_proto.h"
 #include "snd_ctl.h"
 #include "snd_model.h"
+#include "snd_state.h"
 
 /* ---- fake hooks --------------------------------------------------------- */
 
@@ -44,6 +47,14 @@ struct fake {
 	unsigned int fdb_entries;	/* 0..2 entries to dump */
 	unsigned int live_sw;		/* switch handles alive */
 	unsigned int live_ad;		/* adapter handles alive */
+	int fail_set;			/* switch_set/adapter_set return */
+	int fail_connect;		/* adapter_connect returns this */
+	int fail_save;			/* save returns this */
+	unsigned int saves;		/* save calls that succeeded */
+	uint32_t last_changed;		/* switch_set's changed mask */
+	struct vsw_policy_cfg last_policy; /* adapter_set's policy */
+	bool last_mac_set;		/* adapter_set got a MAC */
+	uint8_t last_mac[6];		/* ... this one */
 };
 
 static void
@@ -61,6 +72,9 @@ fake_log(struct fake *f, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The uplink that does not exist, as the daemon's hooks would find. */
+#define T_MISSING_UPLINK "net_af_packet9,iface=nosuch0"
+
 static int
 fake_switch_create(void *ctx, struct snd_switch *sw, char *err, size_t errlen)
 {
@@ -70,7 +84,13 @@ fake_switch_create(void *ctx, struct snd_switch *sw, char *err, size_t errlen)
 	assert_ptr_equal(snd_model_switch_find(f->m, sw->name), sw);
 	assert_null(sw->dp);
 	assert_true(sw->id > 0);
+	assert_true(sw->host_ifname[0] != '\0');
 	fake_log(f, "sc:%s ", sw->name);
+	if (strcmp(sw->cfg.uplink, T_MISSING_UPLINK) == 0) {
+		snprintf(err, errlen, "uplink '%s' does not exist (no such "
+			 "interface nosuch0)", sw->cfg.uplink);
+		return -ENODEV;
+	}
 	if (f->fail_switch != 0) {
 		if (!f->fail_quiet) {
 			snprintf(err, errlen, "no lcore can take switch '%s'",
@@ -196,6 +216,104 @@ fake_status(void *ctx, struct snd_kv *kv)
 	return 0;
 }
 
+static int
+fake_switch_set(void *ctx, struct snd_switch *sw,
+		const struct snd_switch_cfg *cfg, uint32_t changed, char *err,
+		size_t errlen)
+{
+	struct fake *f = ctx;
+
+	/* Contract: old configuration still in sw, never notes alone. */
+	assert_non_null(sw->dp);
+	assert_int_not_equal(changed, 0);
+	assert_int_not_equal(changed, SND_SWITCH_CHG_NOTES);
+	assert_ptr_not_equal(cfg, &sw->cfg);
+	fake_log(f, "ss:%s:%s>%s ", sw->name,
+		 snd_switch_type_name(sw->cfg.type),
+		 snd_switch_type_name(cfg->type));
+	f->last_changed = changed;
+	if (strcmp(cfg->uplink, T_MISSING_UPLINK) == 0) {
+		snprintf(err, errlen, "uplink '%s' does not exist (no such "
+			 "interface nosuch0)", cfg->uplink);
+		return -ENODEV;
+	}
+	if (f->fail_set != 0) {
+		if (!f->fail_quiet) {
+			snprintf(err, errlen, "host vNIC busy");
+		}
+		return f->fail_set;
+	}
+	return 0;
+}
+
+static int
+fake_adapter_set(void *ctx, struct snd_adapter *ad,
+		 const struct vsw_policy_cfg *policy, const uint8_t *mac,
+		 char *err, size_t errlen)
+{
+	struct fake *f = ctx;
+
+	assert_non_null(ad->dp);
+	assert_ptr_not_equal(policy, &ad->policy);
+	/* a new MAC differs from the old one, which ad still holds */
+	if (mac != NULL) {
+		assert_memory_not_equal(mac, ad->mac, 6);
+	}
+	fake_log(f, "as:%s/%s%s ", ad->vm, ad->nic, mac != NULL ? "+mac" : "");
+	f->last_policy = *policy;
+	f->last_mac_set = mac != NULL;
+	if (mac != NULL) {
+		memcpy(f->last_mac, mac, 6);
+	}
+	if (f->fail_set != 0) {
+		if (!f->fail_quiet) {
+			snprintf(err, errlen, "the guest has the channel open: "
+				 "stop the VM first");
+		}
+		return f->fail_set;
+	}
+	return 0;
+}
+
+static int
+fake_adapter_connect(void *ctx, struct snd_adapter *ad,
+		     struct snd_switch *from, struct snd_switch *to,
+		     char *err, size_t errlen)
+{
+	struct fake *f = ctx;
+
+	assert_ptr_equal(ad->sw, from);
+	assert_ptr_not_equal(from, to);
+	assert_non_null(to->dp);
+	fake_log(f, "ac:%s/%s:%s>%s ", ad->vm, ad->nic, from->name, to->name);
+	if (f->fail_connect != 0) {
+		if (!f->fail_quiet) {
+			snprintf(err, errlen, "no room on the lcore of '%s'",
+				 to->name);
+		}
+		return f->fail_connect;
+	}
+	return 0;
+}
+
+static int
+fake_save(void *ctx, char *err, size_t errlen)
+{
+	struct fake *f = ctx;
+
+	fake_log(f, "sv ");
+	if (f->fail_save != 0) {
+		if (!f->fail_quiet) {
+			snprintf(err, errlen, "could not write "
+				 "/var/lib/synthnet/config.json.tmp: No space "
+				 "left on device");
+		}
+		return f->fail_save;
+	}
+	f->saves++;
+	return 0;
+}
+
 static const struct snd_model_hooks fake_hooks = {
 	.switch_create = fake_switch_create,
 	.switch_delete = fake_switch_delete,
@@ -205,6 +323,10 @@ static const struct snd_model_hooks fake_hooks = {
 	.adapter_state = fake_adapter_state,
 	.fdb_dump = fake_fdb_dump,
 	.status = fake_status,
+	.switch_set = fake_switch_set,
+	.adapter_set = fake_adapter_set,
+	.adapter_connect = fake_adapter_connect,
+	.save = fake_save,
 };
 
 static int
@@ -361,9 +483,9 @@ test_switch_create_find_iterate(void **state)
 	assert_int_equal(a->id, 1);
 	assert_int_equal(b->id, 2);
 	assert_int_equal(c->id, 3);
-	assert_string_equal(a->notes, "Lab network");
-	assert_string_equal(b->notes, "");
-	assert_int_equal(a->type, SND_SWITCH_PRIVATE);
+	assert_string_equal(a->cfg.notes, "Lab network");
+	assert_string_equal(b->cfg.notes, "");
+	assert_int_equal(a->cfg.type, SND_SWITCH_PRIVATE);
 	assert_int_equal(snd_model_switch_count(f->m), 3);
 	assert_string_equal(f->log, "sc:lab sc:Backbone sc:core ");
 	/* Names are case-insensitive; iteration is in name order. */
@@ -408,15 +530,13 @@ test_switch_validation(void **state)
 	assert_int_equal(rc, -EINVAL);
 	assert_non_null(strstr(err, "'a?b?' is not a valid"));
 
-	rc = snd_model_switch_create(f->m, "ext", SND_SWITCH_INTERNAL, NULL,
-				     NULL, err, sizeof(err));
-	assert_int_equal(rc, -ENOTSUP);
-	assert_string_equal(err, "switch type 'internal' is not supported yet: "
-			    "only private switches can be created (--type "
-			    "private)");
+	/* the short form cannot give an uplink */
 	rc = snd_model_switch_create(f->m, "ext", SND_SWITCH_EXTERNAL, NULL,
 				     NULL, err, sizeof(err));
-	assert_int_equal(rc, -ENOTSUP);
+	assert_int_equal(rc, -EINVAL);
+	assert_string_equal(err, "an external switch needs --uplink DEVARGS: "
+			    "a PCI address such as 0000:03:00.0, or a vdev "
+			    "such as net_af_packet0,iface=eth1");
 
 	memset(notes, 'n', 256);
 	notes[256] = '\0';
@@ -747,17 +867,902 @@ test_destroy_order(void **state)
 	snd_model_destroy(NULL);
 }
 
+/* ---- values: addresses, GUIDs, VLAN lists, policies --------------------- */
+
+static void
+test_cidr_and_names(void **state)
+{
+	static const char *const bad[] = {
+		"192.168.50.1", "192.168.50.1/33", "/24", "10.0.0.1/0",
+		"10.0.0.1/024", "10.0.0.1/+4", "10.1/8", "fd00::1/129",
+		"fe80::1%eth0/64", "10.0.0.1/24 ", "", "10.0.0.256/24",
+		"10.0.0.1/", "a/b/c", "10.0.0.1/2x", "10.0.0.1/1234",
+	};
+	struct snd_ip_prefix p;
+	struct snd_ip_prefix keep;
+	char s[SND_CIDR_STRLEN];
+	char long_ns[80];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(snd_cidr_parse("192.168.50.1/24", &p), 0);
+	assert_int_equal(p.family, AF_INET);
+	assert_int_equal(p.len, 24);
+	assert_memory_equal(p.addr, "\xc0\xa8\x32\x01", 4);
+	snd_cidr_format(&p, s);
+	assert_string_equal(s, "192.168.50.1/24");
+	assert_int_equal(snd_cidr_parse("FD00:50::1/64", &p), 0);
+	assert_int_equal(p.family, AF_INET6);
+	assert_int_equal(p.len, 64);
+	assert_memory_equal(p.addr,
+			    "\xfd\x00\x00\x50\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+	snd_cidr_format(&p, s);
+	assert_string_equal(s, "fd00:50::1/64");
+	assert_int_equal(snd_cidr_parse("::FFFF:255.255.255.255/128", &p), 0);
+	snd_cidr_format(&p, s);
+	assert_string_equal(s, "::ffff:255.255.255.255/128");
+	memset(p.addr, 0xff, 16);
+	snd_cidr_format(&p, s);
+	assert_string_equal(s, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128");
+	assert_int_equal(snd_cidr_parse("10.0.0.1/32", &p), 0);
+	keep = p;
+	for (i = 0; i < SN_ARRAY_SIZE(bad); i++) {
+		if (snd_cidr_parse(bad[i], &p) != -EINVAL) {
+			fail_msg("'%s' parsed", bad[i]);
+		}
+	}
+	assert_memory_equal(&p, &keep, sizeof(p));	/* untouched */
+
+	assert_true(snd_devargs_valid("0000:03:00.0"));
+	assert_true(snd_devargs_valid("net_af_packet0,iface=eth1"));
+	assert_false(snd_devargs_valid(""));
+	assert_false(snd_devargs_valid("a b"));
+	assert_false(snd_devargs_valid("a\x7f"));
+	memset(long_ns, 'd', 79);
+	long_ns[79] = '\0';
+	assert_false(snd_netns_name_valid(long_ns));
+	long_ns[63] = '\0';
+	assert_true(snd_netns_name_valid(long_ns));
+	long_ns[64] = '\0';
+	long_ns[63] = 'd';
+	assert_false(snd_netns_name_valid(long_ns));
+	assert_true(snd_netns_name_valid("blue"));
+	assert_true(snd_netns_name_valid("ns-1.2"));
+	assert_false(snd_netns_name_valid(""));
+	assert_false(snd_netns_name_valid("."));
+	assert_false(snd_netns_name_valid(".."));
+	assert_false(snd_netns_name_valid("a/b"));
+	assert_false(snd_netns_name_valid("a b"));
+	assert_true(snd_host_ifname_valid("vsw-averylongsw"));
+	assert_false(snd_host_ifname_valid("vsw-averylongswx"));
+}
+
+static void
+test_guid_parse(void **state)
+{
+	static const uint8_t netvsc[16] = {
+		0x63, 0x51, 0x61, 0xf8, 0x3e, 0xdf, 0xc5, 0x46,
+		0x91, 0x3f, 0xf2, 0xd2, 0xf9, 0x65, 0xed, 0x0e,
+	};
+	uint8_t g[16];
+	char s[SND_GUID_STRLEN];
+
+	(void)state;
+	assert_int_equal(snd_guid_parse("F8615163-DF3E-46C5-913F-F2D2F965ED0E",
+					g), 0);
+	assert_memory_equal(g, netvsc, 16);
+	snd_guid_format(g, s);
+	assert_string_equal(s, "f8615163-df3e-46c5-913f-f2d2f965ed0e");
+	memset(g, 0xee, sizeof(g));
+	assert_int_equal(snd_guid_parse("f8615163df3e-46c5-913f-f2d2f965ed0e-",
+					g), -EINVAL);
+	assert_int_equal(snd_guid_parse("f8615163-df3e-46c5-913f-f2d2f965ed0g",
+					g), -EINVAL);
+	assert_int_equal(snd_guid_parse("f8615163-df3e-46c5-913f-f2d2f965ed0",
+					g), -EINVAL);
+	assert_int_equal(snd_guid_parse("", g), -EINVAL);
+	assert_int_equal(g[0], 0xee);
+}
+
+/* Expect snd_vlan_list_parse(s) to fail with msg, allowed untouched. */
+static void
+t_vlan_bad(const char *s, const char *msg)
+{
+	uint64_t a[VSW_VLAN_WORDS];
+	uint64_t b[VSW_VLAN_WORDS];
+	char err[160];
+
+	memset(a, 0x5a, sizeof(a));
+	memcpy(b, a, sizeof(a));
+	assert_int_equal(snd_vlan_list_parse(s, a, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, msg);
+	assert_memory_equal(a, b, sizeof(a));
+}
+
+static void
+test_vlan_list(void **state)
+{
+	static const char *const syntax[] = {
+		"10,,20", "", "10,", ",10", "10-", "-10", "a", "10 ,20",
+		"010", "1-2-3", "10;20",
+	};
+	uint64_t a[VSW_VLAN_WORDS];
+	char *buf = malloc(SND_VLAN_LIST_STRMAX);
+	char err[160];
+	char msg[160];
+	unsigned int v;
+	size_t i;
+
+	(void)state;
+	assert_non_null(buf);
+	assert_int_equal(snd_vlan_list_parse("10,20,30-40", a, err,
+					     sizeof(err)), 0);
+	for (v = 0; v < 4096; v++) {
+		bool want = v == 10 || v == 20 || (v >= 30 && v <= 40);
+
+		assert_int_equal((a[v / 64] >> (v % 64)) & 1, want);
+	}
+	assert_int_equal(snd_vlan_list_format(a, buf, SND_VLAN_LIST_STRMAX),
+			 11);
+	assert_string_equal(buf, "10,20,30-40");
+	/* too small a buffer: cut at an item, terminated */
+	assert_int_equal(snd_vlan_list_format(a, buf, 8), -ENOSPC);
+	assert_string_equal(buf, "10,20");
+	assert_int_equal(snd_vlan_list_parse("4094,1,2,3", a, err,
+					     sizeof(err)), 0);
+	snd_vlan_list_format(a, buf, SND_VLAN_LIST_STRMAX);
+	assert_string_equal(buf, "1-3,4094");
+	assert_int_equal(snd_vlan_list_parse("5-5", a, err, sizeof(err)), 0);
+	snd_vlan_list_format(a, buf, SND_VLAN_LIST_STRMAX);
+	assert_string_equal(buf, "5");
+	assert_int_equal(snd_vlan_list_parse("1-4094", a, err, sizeof(err)),
+			 0);
+	snd_vlan_list_format(a, buf, SND_VLAN_LIST_STRMAX);
+	assert_string_equal(buf, "1-4094");
+	assert_int_equal(a[0] & 1, 0);			/* VLAN 0 */
+	assert_int_equal(a[63] >> 63, 0);		/* VLAN 4095 */
+
+	t_vlan_bad("4095", "bad VLAN id 4095: use 1..4094");
+	t_vlan_bad("0", "bad VLAN id 0: use 1..4094");
+	t_vlan_bad("10-4095", "bad VLAN id 4095: use 1..4094");
+	t_vlan_bad("1,123456", "bad VLAN id 123456: use 1..4094");
+	t_vlan_bad("40-30", "bad VLAN range 40-30: write the lower id first");
+	for (i = 0; i < SN_ARRAY_SIZE(syntax); i++) {
+		snprintf(msg, sizeof(msg), "bad VLAN list '%s': write ids and "
+			 "ranges like 10,20,30-40", syntax[i]);
+		t_vlan_bad(syntax[i], msg);
+	}
+
+	/* The longest list there is: every odd VLAN, 1,3,...,4093. */
+	memset(a, 0, sizeof(a));
+	for (v = 1; v <= 4093; v += 2) {
+		a[v / 64] |= UINT64_C(1) << (v % 64);
+	}
+	assert_int_equal(snd_vlan_list_format(a, buf, SND_VLAN_LIST_STRMAX),
+			 9679);
+	{
+		uint64_t back[VSW_VLAN_WORDS];
+
+		assert_int_equal(snd_vlan_list_parse(buf, back, err,
+						     sizeof(err)), 0);
+		assert_memory_equal(back, a, sizeof(a));
+	}
+	free(buf);
+}
+
+static void
+t_policy_bad(const struct vsw_policy_cfg *p, const char *msg)
+{
+	char err[200];
+
+	assert_int_equal(snd_policy_check(p, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, msg);
+}
+
+static void
+test_policy_check(void **state)
+{
+	struct vsw_policy_cfg p;
+	char err[200];
+
+	(void)state;
+	vsw_policy_cfg_init(&p);
+	assert_int_equal(snd_policy_check(&p, err, sizeof(err)), 0);
+	p.vlan_mode = VSW_VLAN_ACCESS;
+	t_policy_bad(&p, "bad VLAN id 0: use 1..4094");
+	p.access_vlan = 4095;
+	t_policy_bad(&p, "bad VLAN id 4095: use 1..4094");
+	p.access_vlan = 10;
+	assert_int_equal(snd_policy_check(&p, err, sizeof(err)), 0);
+	p.native_vlan = 3;
+	t_policy_bad(&p, "VLAN settings of another mode than 'access' are "
+		     "set");
+
+	vsw_policy_cfg_init(&p);
+	p.vlan_mode = VSW_VLAN_TRUNK;
+	t_policy_bad(&p, "a trunk needs at least one VLAN: --vlan-trunk LIST, "
+		     "e.g. 10,20,30-40");
+	vsw_vlan_allow(&p, 10);
+	assert_int_equal(snd_policy_check(&p, err, sizeof(err)), 0);
+	p.native_vlan = 20;
+	t_policy_bad(&p, "native VLAN 20 is not in the trunk's VLAN list: add "
+		     "it to --vlan-trunk, or use --native 0");
+	p.native_vlan = 4095;
+	t_policy_bad(&p, "bad native VLAN id 4095: use 0..4094 (0: untagged "
+		     "frames are dropped)");
+	p.native_vlan = 10;
+	assert_int_equal(snd_policy_check(&p, err, sizeof(err)), 0);
+	p.allowed[63] |= UINT64_C(1) << 63;		/* VLAN 4095 */
+	t_policy_bad(&p, "bad VLAN id 4095: use 1..4094");
+	p.allowed[63] = 0;
+	p.allowed[0] |= 1;				/* VLAN 0 */
+	t_policy_bad(&p, "bad VLAN id 0: use 1..4094");
+
+	vsw_policy_cfg_init(&p);
+	p.access_vlan = 5;
+	t_policy_bad(&p, "VLAN settings of another mode than 'untagged' are "
+		     "set");
+	vsw_policy_cfg_init(&p);
+	p.mirror = (enum vsw_mirror_mode)3;
+	t_policy_bad(&p, "unknown mirroring mode 3");
+	vsw_policy_cfg_init(&p);
+	p.vlan_mode = (enum vsw_vlan_mode)3;
+	t_policy_bad(&p, "unknown VLAN mode 3");
+}
+
+/* ---- switch types, model API -------------------------------------------- */
+
+/* Create a switch with cfg c that must fail with rc and msg, changing
+ * nothing and calling no hook. */
+static void
+t_cfg_fails(struct fake *f, const struct snd_switch_cfg *c, int rc,
+	    const char *msg)
+{
+	struct snd_switch_req rq = { .name = "bad", .cfg = c };
+	struct snd_switch *sw = (struct snd_switch *)0x1;
+	uint32_t n = snd_model_switch_count(f->m);
+	uint64_t gen = snd_model_generation(f->m);
+	char err[320];
+
+	f->log[0] = '\0';
+	assert_int_equal(snd_model_switch_create_req(f->m, &rq, &sw, err,
+						     sizeof(err)), rc);
+	assert_string_equal(err, msg);
+	assert_ptr_equal(sw, (struct snd_switch *)0x1);
+	assert_int_equal(snd_model_switch_count(f->m), n);
+	assert_int_equal(snd_model_generation(f->m), gen);
+	assert_string_equal(f->log, "");
+}
+
+static struct snd_switch *
+t_switch_cfg(struct fake *f, const char *name, const struct snd_switch_cfg *c)
+{
+	struct snd_switch_req rq = { .name = name, .cfg = c };
+	struct snd_switch *sw = NULL;
+	char err[320];
+	int rc;
+
+	rc = snd_model_switch_create_req(f->m, &rq, &sw, err, sizeof(err));
+	if (rc != 0) {
+		fail_msg("switch_create_req %s: %d %s", name, rc, err);
+	}
+	return sw;
+}
+
+#define T_NO_VNIC "has no host vNIC: --host-ip and --host-netns need " \
+	"--type internal, or --type external with --allow-management-os"
+
+static void
+test_switch_types_model(void **state)
+{
+	struct fake *f = *state;
+	struct snd_switch_cfg c;
+	struct snd_switch *sw;
+	struct snd_switch *a;
+	char err[320];
+	uint32_t i;
+
+	snd_switch_cfg_init(&c, SND_SWITCH_INTERNAL);
+	assert_int_equal(snd_cidr_parse("192.168.50.1/24", &c.host_ips[0]), 0);
+	assert_int_equal(snd_cidr_parse("fd00:50::1/64", &c.host_ips[1]), 0);
+	c.n_host_ips = 2;
+	strcpy(c.host_netns, "blue");
+	sw = t_switch_cfg(f, "lab", &c);
+	assert_memory_equal(&sw->cfg, &c, sizeof(c));
+	assert_string_equal(sw->host_ifname, "vsw-lab");
+	assert_true(snd_switch_has_host_vnic(&sw->cfg));
+
+	snd_switch_cfg_init(&c, SND_SWITCH_EXTERNAL);
+	strcpy(c.uplink, "net_af_packet0,iface=eth1");
+	sw = t_switch_cfg(f, "wan", &c);
+	assert_false(snd_switch_has_host_vnic(&sw->cfg));
+	c.allow_management_os = true;
+	assert_true(snd_switch_has_host_vnic(&c));
+	assert_string_equal(sw->host_ifname, "vsw-wan");
+	/* one uplink, one switch */
+	t_cfg_fails(f, &c, -EEXIST, "uplink 'net_af_packet0,iface=eth1' is "
+		    "already used by switch 'wan': one uplink serves one "
+		    "switch");
+
+	/* host vNIC names: cut to 15 characters, then numbered */
+	a = t_switch_cfg(f, "averylongswitchname1", NULL);
+	assert_string_equal(a->host_ifname, "vsw-averylongsw");
+	a = t_switch_cfg(f, "averylongswitchname2", NULL);
+	assert_string_equal(a->host_ifname, "vsw-averylongs2");
+	a = t_switch_cfg(f, "AVERYLONGSWITCHNAME3", NULL);
+	assert_string_equal(a->host_ifname, "vsw-AVERYLONGS3");
+	assert_int_equal(a->cfg.type, SND_SWITCH_PRIVATE);
+	assert_int_equal(a->cfg.mac_aging_s, 300);
+	assert_int_equal(a->cfg.mac_limit, 65536);
+
+	/* an uplink the daemon cannot find: the hook's message, no switch */
+	snd_switch_cfg_init(&c, SND_SWITCH_EXTERNAL);
+	strcpy(c.uplink, T_MISSING_UPLINK);
+	{
+		struct snd_switch_req rq = { .name = "gone", .cfg = &c };
+
+		assert_int_equal(snd_model_switch_create_req(f->m, &rq, NULL,
+							     err, sizeof(err)),
+				 -ENODEV);
+		assert_string_equal(err, "uplink "
+				    "'net_af_packet9,iface=nosuch0' does not "
+				    "exist (no such interface nosuch0)");
+		assert_null(snd_model_switch_find(f->m, "gone"));
+	}
+
+	/* every invalid combination */
+	snd_switch_cfg_init(&c, SND_SWITCH_PRIVATE);
+	strcpy(c.uplink, "eth0");
+	t_cfg_fails(f, &c, -EINVAL, "only external switches have an uplink: "
+		    "--uplink needs --type external");
+	c.type = SND_SWITCH_INTERNAL;
+	t_cfg_fails(f, &c, -EINVAL, "only external switches have an uplink: "
+		    "--uplink needs --type external");
+	snd_switch_cfg_init(&c, SND_SWITCH_EXTERNAL);
+	t_cfg_fails(f, &c, -EINVAL, "an external switch needs --uplink "
+		    "DEVARGS: a PCI address such as 0000:03:00.0, or a vdev "
+		    "such as net_af_packet0,iface=eth1");
+	strcpy(c.uplink, "a b");
+	t_cfg_fails(f, &c, -EINVAL, "'a b' are not valid device arguments: "
+		    "use 1 to 255 printable characters without blanks, e.g. "
+		    "0000:03:00.0 or net_af_packet0,iface=eth1");
+	strcpy(c.uplink, "eth9");
+	strcpy(c.host_netns, "blue");
+	t_cfg_fails(f, &c, -EINVAL, "an external switch without "
+		    "--allow-management-os " T_NO_VNIC);
+	snd_switch_cfg_init(&c, SND_SWITCH_INTERNAL);
+	c.allow_management_os = true;
+	t_cfg_fails(f, &c, -EINVAL, "--allow-management-os is for external "
+		    "switches (internal switches always have a host vNIC, "
+		    "private ones never)");
+	snd_switch_cfg_init(&c, SND_SWITCH_PRIVATE);
+	c.n_host_ips = 1;
+	snd_cidr_parse("10.0.0.1/8", &c.host_ips[0]);
+	t_cfg_fails(f, &c, -EINVAL, "a private switch " T_NO_VNIC);
+	snd_switch_cfg_init(&c, SND_SWITCH_INTERNAL);
+	strcpy(c.host_netns, "a/b");
+	t_cfg_fails(f, &c, -EINVAL, "'a/b' is not a valid network namespace "
+		    "name: use 1 to 63 printable characters without blanks or "
+		    "'/'");
+	snd_switch_cfg_init(&c, SND_SWITCH_INTERNAL);
+	snd_cidr_parse("192.168.50.1/24", &c.host_ips[0]);
+	snd_cidr_parse("192.168.50.1/24", &c.host_ips[1]);
+	c.n_host_ips = 2;
+	t_cfg_fails(f, &c, -EINVAL, "host address 192.168.50.1/24 is given "
+		    "twice");
+	c.n_host_ips = 1;
+	snd_cidr_parse("224.0.0.1/4", &c.host_ips[0]);
+	t_cfg_fails(f, &c, -EINVAL, "224.0.0.1/4 is not a usable host address: "
+		    "give a unicast address such as 192.168.50.1/24 or "
+		    "fd00:50::1/64");
+	snd_cidr_parse("ff02::1/64", &c.host_ips[0]);
+	t_cfg_fails(f, &c, -EINVAL, "ff02::1/64 is not a usable host address: "
+		    "give a unicast address such as 192.168.50.1/24 or "
+		    "fd00:50::1/64");
+	snd_cidr_parse("0.0.0.0/8", &c.host_ips[0]);
+	t_cfg_fails(f, &c, -EINVAL, "0.0.0.0/8 is not a usable host address: "
+		    "give a unicast address such as 192.168.50.1/24 or "
+		    "fd00:50::1/64");
+	for (i = 0; i < SND_HOST_IPS_MAX; i++) {
+		char ip[32];
+
+		snprintf(ip, sizeof(ip), "10.0.0.%u/24", i + 1);
+		snd_cidr_parse(ip, &c.host_ips[i]);
+	}
+	c.n_host_ips = SND_HOST_IPS_MAX + 1;
+	t_cfg_fails(f, &c, -EINVAL, "too many host addresses (9, at most 8)");
+	snd_switch_cfg_init(&c, SND_SWITCH_PRIVATE);
+	c.mac_aging_s = 9;
+	t_cfg_fails(f, &c, -EINVAL, "MAC aging time 9 s is out of range: use "
+		    "10 to 1000000 seconds");
+	c.mac_aging_s = 1000001;
+	t_cfg_fails(f, &c, -EINVAL, "MAC aging time 1000001 s is out of range: "
+		    "use 10 to 1000000 seconds");
+	c.mac_aging_s = 300;
+	c.mac_limit = 15;
+	t_cfg_fails(f, &c, -EINVAL, "MAC table limit 15 is out of range: use "
+		    "16 to 1048576 entries");
+	c.mac_limit = 1048577;
+	t_cfg_fails(f, &c, -EINVAL, "MAC table limit 1048577 is out of range: "
+		    "use 16 to 1048576 entries");
+	c.mac_limit = 16;
+	strcpy(c.notes, "two\nlines");
+	t_cfg_fails(f, &c, -EINVAL, "notes must be one line of text (no tabs, "
+		    "newlines or other control characters)");
+	snd_switch_cfg_init(&c, (enum snd_switch_type)7);
+	t_cfg_fails(f, &c, -EINVAL, "unknown switch type 7");
+
+	/* the limits themselves are fine */
+	snd_switch_cfg_init(&c, SND_SWITCH_PRIVATE);
+	c.mac_aging_s = 10;
+	c.mac_limit = 16;
+	assert_int_equal(t_switch_cfg(f, "min", &c)->cfg.mac_limit, 16);
+	c.mac_aging_s = 1000000;
+	c.mac_limit = 1048576;
+	assert_int_equal(t_switch_cfg(f, "max", &c)->cfg.mac_aging_s, 1000000);
+}
+
+static void
+test_switch_restore_req(void **state)
+{
+	struct fake *f = *state;
+	struct snd_switch_req rq = { .name = "r7", .id = 7,
+				     .created = 1714564800,
+				     .host_ifname = "custom0" };
+	struct snd_switch *sw = NULL;
+	char err[320];
+
+	assert_int_equal(snd_model_switch_create_req(f->m, &rq, &sw, err,
+						     sizeof(err)), 0);
+	assert_int_equal(sw->id, 7);
+	assert_int_equal(sw->created, 1714564800);
+	assert_string_equal(sw->host_ifname, "custom0");
+	/* ids go on after the highest one */
+	assert_int_equal(t_switch(f, "next", NULL)->id, 8);
+	rq.name = "r7b";
+	assert_int_equal(snd_model_switch_create_req(f->m, &rq, NULL, err,
+						     sizeof(err)), -EEXIST);
+	assert_string_equal(err, "switch id 7 is already used by switch 'r7'");
+	rq.id = 0;
+	assert_int_equal(snd_model_switch_create_req(f->m, &rq, NULL, err,
+						     sizeof(err)), -EEXIST);
+	assert_string_equal(err, "host vNIC name 'custom0' is already used by "
+			    "another switch");
+	rq.host_ifname = "bad name!";
+	assert_int_equal(snd_model_switch_create_req(f->m, &rq, NULL, err,
+						     sizeof(err)), -EINVAL);
+	assert_string_equal(err, "'bad name!' is not a valid host vNIC name: "
+			    "use 1 to 15 characters from A-Z a-z 0-9 . _ -");
+	/* a restored name blocks the derived one: "vsw-r7b" is free, but a
+	 * switch restored as "vsw-x" pushes "x" to "vsw-x2" */
+	rq.name = "y";
+	rq.host_ifname = "vsw-x";
+	assert_int_equal(snd_model_switch_create_req(f->m, &rq, NULL, err,
+						     sizeof(err)), 0);
+	assert_string_equal(t_switch(f, "x", NULL)->host_ifname, "vsw-x2");
+	assert_int_equal(snd_model_switch_count(f->m), 4);
+}
+
+static void
+test_switch_set_model(void **state)
+{
+	struct fake *f = *state;
+	struct snd_switch_cfg c;
+	struct snd_switch *sw;
+	struct snd_switch *wan;
+	uint64_t gen;
+	char err[320];
+
+	sw = t_switch(f, "lab", NULL);
+	snd_switch_cfg_init(&c, SND_SWITCH_EXTERNAL);
+	strcpy(c.uplink, "eth1");
+	wan = t_switch_cfg(f, "wan", &c);
+	f->log[0] = '\0';
+
+	c = sw->cfg;
+	c.type = SND_SWITCH_INTERNAL;
+	snd_cidr_parse("192.168.50.1/24", &c.host_ips[0]);
+	c.n_host_ips = 1;
+	gen = snd_model_generation(f->m);
+	assert_int_equal(snd_model_switch_set(f->m, sw, &c, err, sizeof(err)),
+			 0);
+	assert_string_equal(f->log, "ss:lab:private>internal ");
+	assert_int_equal(f->last_changed,
+			 SND_SWITCH_CHG_TYPE | SND_SWITCH_CHG_HOST_IPS);
+	assert_int_equal(sw->cfg.type, SND_SWITCH_INTERNAL);
+	assert_int_equal(snd_model_generation(f->m), gen + 1);
+
+	/* notes only: no hook */
+	f->log[0] = '\0';
+	strcpy(c.notes, "bench");
+	assert_int_equal(snd_model_switch_set(f->m, sw, &c, err, sizeof(err)),
+			 0);
+	assert_string_equal(f->log, "");
+	assert_string_equal(sw->cfg.notes, "bench");
+	assert_int_equal(snd_model_generation(f->m), gen + 2);
+	/* nothing: no hook, no change */
+	assert_int_equal(snd_model_switch_set(f->m, sw, &c, err, sizeof(err)),
+			 0);
+	assert_int_equal(snd_model_generation(f->m), gen + 2);
+
+	/* every member has its bit */
+	c.type = SND_SWITCH_EXTERNAL;
+	strcpy(c.uplink, "eth2");
+	c.allow_management_os = true;
+	strcpy(c.host_netns, "blue");
+	c.mac_aging_s = 600;
+	c.mac_limit = 1024;
+	strcpy(c.notes, "x");
+	assert_int_equal(snd_model_switch_set(f->m, sw, &c, err, sizeof(err)),
+			 0);
+	assert_int_equal(f->last_changed,
+			 SND_SWITCH_CHG_TYPE | SND_SWITCH_CHG_NOTES |
+			 SND_SWITCH_CHG_UPLINK | SND_SWITCH_CHG_MGMT_OS |
+			 SND_SWITCH_CHG_HOST_NETNS | SND_SWITCH_CHG_MAC_AGING |
+			 SND_SWITCH_CHG_MAC_LIMIT);
+	assert_memory_equal(&sw->cfg, &c, sizeof(c));
+
+	/* the hook refuses: the old configuration stays */
+	gen = snd_model_generation(f->m);
+	f->fail_set = -EBUSY;
+	c.mac_aging_s = 900;
+	assert_int_equal(snd_model_switch_set(f->m, sw, &c, err, sizeof(err)),
+			 -EBUSY);
+	assert_string_equal(err, "host vNIC busy");
+	f->fail_quiet = true;
+	assert_int_equal(snd_model_switch_set(f->m, sw, &c, err, sizeof(err)),
+			 -EBUSY);
+	assert_string_equal(err, "the data plane could not change switch "
+			    "'lab': Device or resource busy");
+	assert_int_equal(sw->cfg.mac_aging_s, 600);
+	assert_int_equal(snd_model_generation(f->m), gen);
+	f->fail_set = 0;
+
+	/* invalid: refused before the hook */
+	f->log[0] = '\0';
+	strcpy(c.uplink, "eth1");		/* wan's */
+	assert_int_equal(snd_model_switch_set(f->m, sw, &c, err, sizeof(err)),
+			 -EEXIST);
+	assert_string_equal(err, "uplink 'eth1' is already used by switch "
+			    "'wan': one uplink serves one switch");
+	c.uplink[0] = '\0';
+	assert_int_equal(snd_model_switch_set(f->m, sw, &c, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(f->log, "");
+	/* a switch keeps its own uplink */
+	c = wan->cfg;
+	strcpy(c.notes, "to the LAN");
+	assert_int_equal(snd_model_switch_set(f->m, wan, &c, err, sizeof(err)),
+			 0);
+}
+
+/* ---- adapters: set, connect, restore ----------------------------------- */
+
+static void
+test_adapter_set_model(void **state)
+{
+	static const uint8_t mac9[6] = { 0x02, 0, 0, 0, 0, 0x09 };
+	static const uint8_t mcast[6] = { 0x01, 0, 0x5e, 0, 0, 0x01 };
+	struct fake *f = *state;
+	struct snd_adapter_set_req rq;
+	struct vsw_policy_cfg p;
+	struct snd_adapter *a;
+	struct snd_adapter *b;
+	uint8_t own[6];
+	uint64_t gen;
+	char err[320];
+
+	t_switch(f, "lab", NULL);
+	a = t_adapter(f, "vm1", NULL, "lab", NULL);
+	b = t_adapter(f, "vm2", NULL, "lab", "02:00:00:00:00:02");
+	f->log[0] = '\0';
+
+	p = a->policy;
+	p.vlan_mode = VSW_VLAN_ACCESS;
+	p.access_vlan = 10;
+	p.dhcp_guard = true;
+	memset(&rq, 0, sizeof(rq));
+	rq.policy = &p;
+	gen = snd_model_generation(f->m);
+	assert_int_equal(snd_model_adapter_set(f->m, a, &rq, err, sizeof(err)),
+			 0);
+	assert_string_equal(f->log, "as:vm1/eth0 ");
+	assert_memory_equal(&f->last_policy, &p, sizeof(p));
+	assert_false(f->last_mac_set);
+	assert_memory_equal(&a->policy, &p, sizeof(p));
+	assert_int_equal(snd_model_generation(f->m), gen + 1);
+
+	/* MAC rules */
+	memset(&rq, 0, sizeof(rq));
+	rq.mac = b->mac;
+	assert_int_equal(snd_model_adapter_set(f->m, a, &rq, err, sizeof(err)),
+			 -EEXIST);
+	assert_string_equal(err, "MAC 02:00:00:00:00:02 is already used by "
+			    "vm2/eth0 on switch 'lab': choose another, or use "
+			    "--mac-dynamic for a dynamic one");
+	rq.mac = mcast;
+	assert_int_equal(snd_model_adapter_set(f->m, a, &rq, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "01:00:5e:00:00:01 is a multicast address: an "
+			    "adapter needs a unicast MAC (even first byte), or "
+			    "--mac-dynamic");
+	rq.mac = mac9;
+	assert_int_equal(snd_model_adapter_set(f->m, a, &rq, err, sizeof(err)),
+			 0);
+	assert_true(f->last_mac_set);
+	assert_memory_equal(f->last_mac, mac9, 6);
+	assert_memory_equal(a->mac, mac9, 6);
+	assert_false(a->mac_dynamic);
+	assert_memory_equal(&a->policy, &p, sizeof(p));	/* kept */
+
+	/* back to the pool: the next pool MAC (the old 00:..:01 is not
+	 * handed out again so soon) */
+	memset(&rq, 0, sizeof(rq));
+	rq.mac_dynamic = true;
+	assert_int_equal(snd_model_adapter_set(f->m, a, &rq, err, sizeof(err)),
+			 0);
+	t_mac_is(a, "00:15:5d:00:00:02");
+	assert_true(a->mac_dynamic);
+	/* already dynamic: nothing happens */
+	f->log[0] = '\0';
+	gen = snd_model_generation(f->m);
+	assert_int_equal(snd_model_adapter_set(f->m, a, &rq, err, sizeof(err)),
+			 0);
+	t_mac_is(a, "00:15:5d:00:00:02");
+	assert_string_equal(f->log, "");
+	assert_int_equal(snd_model_generation(f->m), gen);
+	/* its own MAC as a static one: no data-plane change */
+	memcpy(own, a->mac, 6);
+	memset(&rq, 0, sizeof(rq));
+	rq.mac = own;
+	assert_int_equal(snd_model_adapter_set(f->m, a, &rq, err, sizeof(err)),
+			 0);
+	assert_false(a->mac_dynamic);
+	assert_string_equal(f->log, "");
+	assert_int_equal(snd_model_generation(f->m), gen + 1);
+
+	/* the hook refuses: nothing changes, the pool position neither */
+	f->fail_set = -EBUSY;
+	memset(&rq, 0, sizeof(rq));
+	rq.mac_dynamic = true;
+	assert_int_equal(snd_model_adapter_set(f->m, a, &rq, err, sizeof(err)),
+			 -EBUSY);
+	assert_string_equal(err, "the guest has the channel open: stop the VM "
+			    "first");
+	t_mac_is(a, "00:15:5d:00:00:02");
+	assert_false(a->mac_dynamic);
+	f->fail_quiet = true;
+	p.router_guard = true;
+	rq.policy = &p;
+	assert_int_equal(snd_model_adapter_set(f->m, a, &rq, err, sizeof(err)),
+			 -EBUSY);
+	assert_string_equal(err, "the data plane could not change vm1/eth0: "
+			    "Device or resource busy");
+	assert_false(a->policy.router_guard);
+	f->fail_set = 0;
+	f->fail_quiet = false;
+	t_mac_is(t_adapter(f, "vm3", NULL, "lab", NULL), "00:15:5d:00:00:03");
+
+	/* a bad policy never reaches the hook */
+	f->log[0] = '\0';
+	p.vlan_mode = VSW_VLAN_TRUNK;
+	assert_int_equal(snd_model_adapter_set(f->m, a, &rq, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(f->log, "");
+}
+
+static void
+test_adapter_connect_model(void **state)
+{
+	struct fake *f = *state;
+	struct snd_switch *lab;
+	struct snd_switch *dmz;
+	struct snd_adapter *a;
+	struct snd_adapter *c;
+	uint64_t gen;
+	char err[320];
+
+	lab = t_switch(f, "lab", NULL);
+	dmz = t_switch(f, "dmz", NULL);
+	a = t_adapter(f, "vm1", NULL, "lab", "02:00:00:00:00:01");
+	t_adapter(f, "vm2", NULL, "dmz", "02:00:00:00:00:01");
+	c = t_adapter(f, "vm3", NULL, "lab", NULL);
+	f->log[0] = '\0';
+
+	assert_int_equal(snd_model_adapter_connect(f->m, c, "DMZ", err,
+						   sizeof(err)), 0);
+	assert_string_equal(f->log, "ac:vm3/eth0:lab>dmz ");
+	assert_ptr_equal(c->sw, dmz);
+	assert_int_equal(lab->n_adapters, 1);
+	assert_int_equal(dmz->n_adapters, 2);
+	/* already there */
+	gen = snd_model_generation(f->m);
+	assert_int_equal(snd_model_adapter_connect(f->m, c, "dmz", err,
+						   sizeof(err)), 0);
+	assert_int_equal(snd_model_generation(f->m), gen);
+	/* MAC clash on the target switch */
+	assert_int_equal(snd_model_adapter_connect(f->m, a, "dmz", err,
+						   sizeof(err)), -EEXIST);
+	assert_string_equal(err, "MAC 02:00:00:00:00:01 of vm1/eth0 is already "
+			    "used by vm2/eth0 on switch 'dmz': give the "
+			    "adapter another MAC first (synthctl adapter set "
+			    "vm1 --mac MAC or --mac-dynamic)");
+	assert_int_equal(snd_model_adapter_connect(f->m, a, "nope", err,
+						   sizeof(err)), -ENOENT);
+	assert_string_equal(err, "no switch named 'nope' (synthctl switch list "
+			    "shows the switches)");
+	/* the hook refuses */
+	f->fail_connect = -ENOSPC;
+	assert_int_equal(snd_model_adapter_connect(f->m, c, "lab", err,
+						   sizeof(err)), -ENOSPC);
+	assert_string_equal(err, "no room on the lcore of 'lab'");
+	f->fail_quiet = true;
+	assert_int_equal(snd_model_adapter_connect(f->m, c, "lab", err,
+						   sizeof(err)), -ENOSPC);
+	assert_string_equal(err, "the data plane could not move vm3/eth0: No "
+			    "space left on device");
+	assert_ptr_equal(c->sw, dmz);
+	assert_int_equal(lab->n_adapters, 1);
+	assert_int_equal(snd_model_generation(f->m), gen);
+	assert_string_equal(f->log, "ac:vm3/eth0:lab>dmz ac:vm3/eth0:dmz>lab "
+			    "ac:vm3/eth0:dmz>lab ");
+	/* the moved adapter counts on its new switch */
+	assert_int_equal(snd_model_switch_delete(f->m, "dmz", false, NULL, err,
+						 sizeof(err)), -EBUSY);
+	assert_string_equal(err, "switch 'dmz' still has 2 network adapters "
+			    "(vm2/eth0, vm3/eth0): remove them first or use "
+			    "--force");
+}
+
+static void
+test_adapter_restore_req(void **state)
+{
+	static const uint8_t g[16] = {
+		0x6a, 0x0e, 0x3e, 0x5c, 0x2c, 0x1b, 0x5e, 0x4d,
+		0x8f, 0x90, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab,
+	};
+	static const uint8_t m[6] = { 0x00, 0x15, 0x5d, 0x00, 0x00, 0x07 };
+	struct fake *f = *state;
+	struct vsw_policy_cfg p;
+	struct snd_adapter_req rq;
+	struct snd_adapter *ad = NULL;
+	struct snd_model_seq seq;
+	char err[320];
+
+	t_switch(f, "lab", NULL);
+	vsw_policy_cfg_init(&p);
+	p.vlan_mode = VSW_VLAN_TRUNK;
+	vsw_vlan_allow(&p, 10);
+	vsw_vlan_allow(&p, 20);
+	p.native_vlan = 10;
+	memset(&rq, 0, sizeof(rq));
+	rq.vm = "vm1";
+	rq.sw = "lab";
+	rq.mac = m;
+	rq.mac_dynamic = true;
+	rq.relid = 77;
+	rq.instance = g;
+	rq.policy = &p;
+	assert_int_equal(snd_model_adapter_add(f->m, &rq, &ad, err,
+					       sizeof(err)), 0);
+	assert_int_equal(ad->relid, 77);
+	assert_true(ad->mac_dynamic);
+	assert_memory_equal(ad->mac, m, 6);
+	assert_memory_equal(ad->instance, g, 16);
+	assert_memory_equal(&ad->policy, &p, sizeof(p));
+
+	rq.vm = "vm2";
+	assert_int_equal(snd_model_adapter_add(f->m, &rq, NULL, err,
+					       sizeof(err)), -EEXIST);
+	assert_string_equal(err, "MAC 00:15:5d:00:00:07 is already used by "
+			    "vm1/eth0 on switch 'lab': choose another, or omit "
+			    "--mac for a dynamic one");
+	rq.mac = NULL;
+	rq.mac_dynamic = false;
+	assert_int_equal(snd_model_adapter_add(f->m, &rq, NULL, err,
+					       sizeof(err)), -EEXIST);
+	assert_string_equal(err, "relid 77 is already used by vm1/eth0");
+	rq.relid = 2048;
+	assert_int_equal(snd_model_adapter_add(f->m, &rq, NULL, err,
+					       sizeof(err)), -EINVAL);
+	assert_string_equal(err, "relid 2048 is out of range: use 1 to 2047");
+	rq.relid = 78;
+	assert_int_equal(snd_model_adapter_add(f->m, &rq, NULL, err,
+					       sizeof(err)), -EEXIST);
+	assert_string_equal(err, "instance GUID is already used by vm1/eth0");
+	rq.instance = NULL;
+	rq.mac_dynamic = true;
+	assert_int_equal(snd_model_adapter_add(f->m, &rq, NULL, err,
+					       sizeof(err)), -EINVAL);
+	assert_string_equal(err, "a restored dynamic MAC needs the MAC");
+	rq.mac_dynamic = false;
+	p.native_vlan = 30;
+	assert_int_equal(snd_model_adapter_add(f->m, &rq, NULL, err,
+					       sizeof(err)), -EINVAL);
+	assert_string_equal(err, "native VLAN 30 is not in the trunk's VLAN "
+			    "list: add it to --vlan-trunk, or use --native 0");
+	assert_int_equal(snd_model_adapter_count(f->m), 1);
+
+	/* the allocators did not move for the restored adapter */
+	snd_model_seq_get(f->m, &seq);
+	assert_memory_equal(seq.mac_next, "\x00\x15\x5d\x00\x00\x01", 6);
+	assert_int_equal(seq.next_relid, 1);
+	assert_int_equal(seq.next_switch_id, 2);
+	/* and continue where they are told to */
+	memcpy(seq.mac_next, "\x00\x15\x5d\x00\x00\x10", 6);
+	seq.next_relid = 100;
+	seq.next_switch_id = 1;		/* below switch 1: becomes 2 */
+	assert_int_equal(snd_model_seq_set(f->m, &seq), 0);
+	snd_model_seq_get(f->m, &seq);
+	assert_memory_equal(seq.mac_next, "\x00\x15\x5d\x00\x00\x10", 6);
+	assert_int_equal(seq.next_relid, 100);
+	assert_int_equal(seq.next_switch_id, 2);
+	ad = t_adapter(f, "vm3", NULL, "lab", NULL);
+	t_mac_is(ad, "00:15:5d:00:00:10");
+	assert_int_equal(ad->relid, 100);
+	seq.next_relid = 0;
+	assert_int_equal(snd_model_seq_set(f->m, &seq), -EINVAL);
+	seq.next_relid = 2048;
+	assert_int_equal(snd_model_seq_set(f->m, &seq), -EINVAL);
+	seq.next_relid = 5;
+	seq.next_switch_id = 0;
+	assert_int_equal(snd_model_seq_set(f->m, &seq), -EINVAL);
+	/* outside the pool: back to its start */
+	seq.next_switch_id = 9;
+	memcpy(seq.mac_next, "\x02\x00\x00\x00\x00\x01", 6);
+	assert_int_equal(snd_model_seq_set(f->m, &seq), 0);
+	snd_model_seq_get(f->m, &seq);
+	assert_memory_equal(seq.mac_next, "\x00\x15\x5d\x00\x00\x01", 6);
+	assert_int_equal(seq.next_switch_id, 9);
+}
+
+static void
+test_generation_save(void **state)
+{
+	struct fake *f = *state;
+	uint64_t gen = snd_model_generation(f->m);
+	char err[200];
+
+	assert_int_equal(gen, 0);
+	assert_false(snd_model_unsaved(f->m));
+	t_switch(f, "lab", NULL);
+	t_adapter(f, "vm1", NULL, "lab", NULL);
+	assert_int_equal(snd_model_generation(f->m), 2);
+	assert_true(snd_model_unsaved(f->m));
+	f->fail_save = -ENOSPC;
+	assert_int_equal(snd_model_save(f->m, err, sizeof(err)), -ENOSPC);
+	assert_string_equal(err, "could not write "
+			    "/var/lib/synthnet/config.json.tmp: No space left "
+			    "on device");
+	assert_true(snd_model_unsaved(f->m));
+	f->fail_quiet = true;
+	assert_int_equal(snd_model_save(f->m, err, sizeof(err)), -ENOSPC);
+	assert_string_equal(err, "No space left on device");
+	f->fail_save = 0;
+	assert_int_equal(snd_model_save(f->m, err, sizeof(err)), 0);
+	assert_false(snd_model_unsaved(f->m));
+	assert_int_equal(f->saves, 1);
+	snd_model_adapter_remove(f->m, snd_model_adapter_find(f->m, "vm1",
+							      NULL));
+	assert_int_equal(snd_model_generation(f->m), 3);
+	assert_int_equal(snd_model_switch_delete(f->m, "lab", false, NULL, err,
+						 sizeof(err)), 0);
+	assert_int_equal(snd_model_generation(f->m), 4);
+	snd_model_set_saved(f->m);
+	assert_false(snd_model_unsaved(f->m));
+}
+
 /* ---- commands ------------------------------------------------------------ */
 
 /* Run a command line; returns the status, output in out (reset first). */
 static unsigned int
 t_exec(struct fake *f, struct snctl_out *out, bool json, int argc, ...)
 {
-	const char *argv[16];
+	const char *argv[24];
 	va_list ap;
 	int i;
 
-	assert_true(argc <= 16);
+	assert_true(argc <= 24);
 	va_start(ap, argc);
 	for (i = 0; i < argc; i++) {
 		argv[i] = va_arg(ap, const char *);
@@ -766,6 +1771,12 @@ t_exec(struct fake *f, struct snctl_out *out, bool json, int argc, ...)
 	snctl_out_reset(out);
 	return snd_ctl_exec(f->m, argc, argv, json, out);
 }
+
+/* The arguments of switch create, as the help table has them. */
+#define T_CREATE_ARGS \
+	"NAME --type private|internal|external [--notes TEXT] " \
+	"[--host-ip CIDR]... [--host-netns NS] [--uplink DEVARGS] " \
+	"[--allow-management-os] [--mac-aging SECONDS] [--mac-limit N]"
 
 /* Expect a command to succeed. */
 #define T_OK(f, out, json, ...) \
@@ -801,12 +1812,14 @@ test_cmd_switches_text(void **state)
 	assert_non_null(sw);
 	t_iso(sw->created, ts, sizeof(ts));
 	snprintf(expect, sizeof(expect),
-		 "Name       : lab\n"
-		 "Id         : 1\n"
-		 "SwitchType : Private\n"
-		 "Notes      : Lab network\n"
-		 "Created    : %s\n"
-		 "Adapters   : 0\n", ts);
+		 "Name            : lab\n"
+		 "Id              : 1\n"
+		 "SwitchType      : Private\n"
+		 "Notes           : Lab network\n"
+		 "Created         : %s\n"
+		 "Adapters        : 0\n"
+		 "MacAgingSeconds : 300\n"
+		 "MacTableLimit   : 65536\n", ts);
 	assert_string_equal(snctl_out_str(&out), expect);
 
 	/* "--" lets a name start with '-' */
@@ -815,23 +1828,31 @@ test_cmd_switches_text(void **state)
 	T_OK(f, &out, false, 4, "adapter", "add", "vm1", "--switch=lab");
 	T_OK(f, &out, false, 2, "switch", "list");
 	assert_string_equal(snctl_out_str(&out),
-			    "Name  SwitchType Adapters Notes\n"
-			    "----  ---------- -------- -----\n"
+			    "Name  SwitchType Adapters Uplink HostInterface "
+			    "Notes\n"
+			    "----  ---------- -------- ------ ------------- "
+			    "-----\n"
 			    "-edge Private           0\n"
-			    "lab   Private           1 Lab network\n");
+			    "lab   Private           1                      "
+			    "Lab network\n");
 
 	T_OK(f, &out, false, 3, "switch", "show", "LAB");
 	snprintf(expect, sizeof(expect),
-		 "Name       : lab\n"
-		 "Id         : 1\n"
-		 "SwitchType : Private\n"
-		 "Notes      : Lab network\n"
-		 "Created    : %s\n"
-		 "Adapters   : 1\n"
+		 "Name            : lab\n"
+		 "Id              : 1\n"
+		 "SwitchType      : Private\n"
+		 "Notes           : Lab network\n"
+		 "Created         : %s\n"
+		 "Adapters        : 1\n"
+		 "MacAgingSeconds : 300\n"
+		 "MacTableLimit   : 65536\n"
 		 "\n"
-		 "VMName Name SwitchName MacAddress        Relid Status\n"
-		 "------ ---- ---------- ----------        ----- ------\n"
-		 "vm1    eth0 lab        00:15:5d:00:00:01     1 open\n", ts);
+		 "VMName Name SwitchName MacAddress        Vlan     Relid "
+		 "Status\n"
+		 "------ ---- ---------- ----------        ----     ----- "
+		 "------\n"
+		 "vm1    eth0 lab        00:15:5d:00:00:01 untagged     1 "
+		 "open\n", ts);
 	assert_string_equal(snctl_out_str(&out), expect);
 
 	assert_int_equal(t_exec(f, &out, false, 3, "switch", "delete", "lab"),
@@ -888,7 +1909,15 @@ test_cmd_switches_json(void **state)
 		 "    \"type\": \"private\",\n"
 		 "    \"notes\": \"say \\\"hi\\\" \xe2\x82\xac\",\n"
 		 "    \"created\": \"%s\",\n"
-		 "    \"adapters\": 0\n"
+		 "    \"adapters\": 0,\n"
+		 "    \"uplink\": \"\",\n"
+		 "    \"allow_management_os\": false,\n"
+		 "    \"host_vnic\": false,\n"
+		 "    \"host_ifname\": \"vsw-lab\",\n"
+		 "    \"host_ips\": [],\n"
+		 "    \"host_netns\": \"\",\n"
+		 "    \"mac_aging_s\": 300,\n"
+		 "    \"mac_limit\": 65536\n"
 		 "  }\n"
 		 "]\n", ts);
 	assert_string_equal(snctl_out_str(&out), expect);
@@ -927,7 +1956,19 @@ test_cmd_adapters(void **state)
 		 "  \"mac_dynamic\": false,\n"
 		 "  \"instance_id\": \"%s\",\n"
 		 "  \"relid\": 1,\n"
-		 "  \"state\": \"open\"\n"
+		 "  \"state\": \"open\",\n"
+		 "  \"policy\": {\n"
+		 "    \"vlan_mode\": \"untagged\",\n"
+		 "    \"access_vlan\": 0,\n"
+		 "    \"native_vlan\": 0,\n"
+		 "    \"trunk_vlans\": \"\",\n"
+		 "    \"mac_spoofing\": false,\n"
+		 "    \"dhcp_guard\": false,\n"
+		 "    \"router_guard\": false,\n"
+		 "    \"mirror\": \"none\",\n"
+		 "    \"max_bandwidth_bps\": 0,\n"
+		 "    \"storm_limit_pps\": 0\n"
+		 "  }\n"
 		 "}\n", guid);
 	assert_string_equal(snctl_out_str(&out), expect);
 
@@ -936,40 +1977,47 @@ test_cmd_adapters(void **state)
 	ad = snd_model_adapter_find(f->m, "vm1", "network adapter");
 	snd_guid_format(ad->instance, guid);
 	snprintf(expect, sizeof(expect),
-		 "VMName            : vm1\n"
-		 "Name              : Network Adapter\n"
-		 "SwitchName        : lab\n"
-		 "MacAddress        : 00:15:5d:00:00:01\n"
-		 "DynamicMacAddress : True\n"
-		 "InstanceId        : %s\n"
-		 "Relid             : 2\n"
-		 "Status            : open\n", guid);
+		 "VMName             : vm1\n"
+		 "Name               : Network Adapter\n"
+		 "SwitchName         : lab\n"
+		 "MacAddress         : 00:15:5d:00:00:01\n"
+		 "DynamicMacAddress  : True\n"
+		 "InstanceId         : %s\n"
+		 "Relid              : 2\n"
+		 "Status             : open\n"
+		 "VlanMode           : Untagged\n"
+		 "MacAddressSpoofing : Off\n"
+		 "DhcpGuard          : Off\n"
+		 "RouterGuard        : Off\n"
+		 "PortMirroringMode  : None\n"
+		 "MaximumBandwidth   : unlimited\n"
+		 "StormLimit         : unlimited\n", guid);
 	assert_string_equal(snctl_out_str(&out), expect);
 
 	T_OK(f, &out, false, 5, "adapter", "add", "db-01", "--switch", "lab");
 	T_OK(f, &out, false, 2, "adapter", "list");
 	assert_string_equal(snctl_out_str(&out),
 			    "VMName Name            SwitchName MacAddress"
-			    "        Relid Status\n"
+			    "        Vlan     Relid Status\n"
 			    "------ ----            ---------- ----------"
-			    "        ----- ------\n"
+			    "        ----     ----- ------\n"
 			    "db-01  eth0            lab        "
-			    "00:15:5d:00:00:02"
+			    "00:15:5d:00:00:02 untagged"
 			    "     3 not-connected\n"
 			    "vm1    eth0            lab        "
-			    "00:15:5d:00:10:01"
+			    "00:15:5d:00:10:01 untagged"
 			    "     1 open\n"
 			    "vm1    Network Adapter lab        "
-			    "00:15:5d:00:00:01"
+			    "00:15:5d:00:00:01 untagged"
 			    "     2 open\n");
 	T_OK(f, &out, false, 4, "adapter", "list", "--vm", "DB-01");
 	assert_string_equal(snctl_out_str(&out),
-			    "VMName Name SwitchName MacAddress        Relid "
-			    "Status\n"
-			    "------ ---- ---------- ----------        ----- "
-			    "------\n"
-			    "db-01  eth0 lab        00:15:5d:00:00:02     3 "
-			    "not-connected\n");
+			    "VMName Name SwitchName MacAddress        Vlan     "
+			    "Relid Status\n"
+			    "------ ---- ---------- ----------        ----     "
+			    "----- ------\n"
+			    "db-01  eth0 lab        00:15:5d:00:00:02 untagged "
+			    "    3 not-connected\n");
 	T_OK(f, &out, false, 4, "adapter", "list", "--vm", "nobody");
 	assert_string_equal(snctl_out_str(&out),
 			    "no network adapters (add one with: synthctl "
@@ -1137,17 +2185,19 @@ test_cmd_stats_fdb_status(void **state)
 
 	T_OK(f, &out, false, 1, "status");
 	assert_string_equal(snctl_out_str(&out),
-			    "switches       : 1\n"
-			    "adapters       : 2\n"
-			    "pid            : 4242\n"
-			    "uptime_s       : 75\n"
-			    "lcores         : 2\n"
-			    "control_socket : /run/synthnet/synthnetd.sock\n");
+			    "switches        : 1\n"
+			    "adapters        : 2\n"
+			    "unsaved_changes : 1\n"
+			    "pid             : 4242\n"
+			    "uptime_s        : 75\n"
+			    "lcores          : 2\n"
+			    "control_socket  : /run/synthnet/synthnetd.sock\n");
 	T_OK(f, &out, true, 1, "status");
 	assert_string_equal(snctl_out_str(&out),
 			    "{\n"
 			    "  \"switches\": 1,\n"
 			    "  \"adapters\": 2,\n"
+			    "  \"unsaved_changes\": 1,\n"
 			    "  \"pid\": 4242,\n"
 			    "  \"uptime_s\": 75,\n"
 			    "  \"lcores\": 2,\n"
@@ -1179,16 +2229,16 @@ test_cmd_errors(void **state)
 			    "  \"status\": 1\n"
 			    "}\n");
 	assert_int_equal(t_exec(f, &out, false, 5, "switch", "create", "x",
-				"--type", "internal"), 1);
+				"--type", "external"), 1);
 	assert_string_equal(snctl_out_str(&out),
-			    "switch type 'internal' is not supported yet: only "
-			    "private switches can be created (--type "
-			    "private)\n");
+			    "an external switch needs --uplink DEVARGS: a PCI "
+			    "address such as 0000:03:00.0, or a vdev such as "
+			    "net_af_packet0,iface=eth1\n");
 	assert_int_equal(t_exec(f, &out, false, 5, "switch", "create", "x",
 				"--type", "bridge"), 1);
 	assert_string_equal(snctl_out_str(&out),
-			    "unknown switch type 'bridge': use --type "
-			    "private\n");
+			    "unknown switch type 'bridge': use private, "
+			    "internal or external\n");
 	assert_int_equal(t_exec(f, &out, false, 5, "switch", "create", "lab",
 				"--type", "private"), 1);
 	assert_string_equal(snctl_out_str(&out),
@@ -1210,15 +2260,14 @@ test_cmd_errors(void **state)
 	assert_int_equal(t_exec(f, &out, false, 3, "switch", "create", "x"),
 			 2);
 	assert_string_equal(snctl_out_str(&out),
-			    "missing --type (only private switches can be "
-			    "created for now)\n"
-			    "usage: synthctl switch create NAME --type private "
-			    "[--notes TEXT]\n");
+			    "missing --type: private, internal or external\n"
+			    "usage: synthctl switch create " T_CREATE_ARGS
+			    "\n");
 	assert_int_equal(t_exec(f, &out, false, 2, "switch", "create"), 2);
 	assert_string_equal(snctl_out_str(&out),
 			    "missing switch name\n"
-			    "usage: synthctl switch create NAME --type private "
-			    "[--notes TEXT]\n");
+			    "usage: synthctl switch create " T_CREATE_ARGS
+			    "\n");
 	assert_int_equal(t_exec(f, &out, false, 4, "switch", "show", "a",
 				"b"), 2);
 	assert_string_equal(snctl_out_str(&out),
@@ -1257,7 +2306,7 @@ test_cmd_errors(void **state)
 	assert_int_equal(t_exec(f, &out, false, 1, "switch"), 2);
 	assert_string_equal(snctl_out_str(&out),
 			    "missing subcommand: synthctl switch "
-			    "create|list|show|delete\n");
+			    "create|set|list|show|delete\n");
 	assert_int_equal(t_exec(f, &out, false, 1, "frobnicate"), 2);
 	assert_string_equal(snctl_out_str(&out),
 			    "unknown command 'frobnicate' (synthctl help lists "
@@ -1314,6 +2363,676 @@ test_cmd_help(void **state)
 	assert_non_null(strstr(snctl_out_str(&out),
 			       "\"command\": \"fdb show\""));
 	snctl_out_fini(&ref);
+	snctl_out_fini(&out);
+}
+
+/* ---- commands: switch types, policies, moves, saving -------------------- */
+
+/* The model's whole configuration as the state file has it: equal
+ * snapshots before and after prove a failed command changed nothing. */
+static char *
+t_snap(struct fake *f)
+{
+	struct snctl_out o;
+	char *s;
+
+	snctl_out_init(&o, 0);
+	assert_int_equal(snd_state_render(f->m, &o), 0);
+	s = strdup(snctl_out_str(&o));
+	assert_non_null(s);
+	snctl_out_fini(&o);
+	return s;
+}
+
+/*
+ * Run a command that must fail with status st; its first output line must
+ * be msg (st 1: the only line), and the model must be as before: same
+ * configuration, same generation, nothing saved.
+ */
+static void
+t_fail(struct fake *f, unsigned int st, const char *msg, int argc, ...)
+{
+	const char *argv[24];
+	struct snctl_out out;
+	uint64_t gen = snd_model_generation(f->m);
+	unsigned int saves = f->saves;
+	char *before = t_snap(f);
+	char *after;
+	const char *nl;
+	va_list ap;
+	int i;
+
+	assert_true(argc <= 24);
+	va_start(ap, argc);
+	for (i = 0; i < argc; i++) {
+		argv[i] = va_arg(ap, const char *);
+	}
+	va_end(ap);
+	snctl_out_init(&out, 0);
+	assert_int_equal(snd_ctl_exec(f->m, argc, argv, false, &out), st);
+	nl = strchr(snctl_out_str(&out), '\n');
+	assert_non_null(nl);
+	if (strlen(msg) != (size_t)(nl - snctl_out_str(&out)) ||
+	    strncmp(snctl_out_str(&out), msg, strlen(msg)) != 0) {
+		fail_msg("got '%s', want '%s'", snctl_out_str(&out), msg);
+	}
+	if (st == SNCTL_STATUS_ERROR) {
+		assert_int_equal(nl[1], '\0');
+	} else {
+		assert_true(strncmp(nl + 1, "usage: synthctl ", 16) == 0);
+	}
+	after = t_snap(f);
+	assert_string_equal(after, before);
+	assert_int_equal(snd_model_generation(f->m), gen);
+	assert_int_equal(f->saves, saves);
+	free(before);
+	free(after);
+	snctl_out_fini(&out);
+}
+
+static void
+test_cmd_switch_types(void **state)
+{
+	struct fake *f = *state;
+	struct snd_switch *sw;
+	struct snctl_out out;
+	char expect[2048];
+	char ts[32];
+	char ts2[32];
+
+	snctl_out_init(&out, 0);
+	T_OK(f, &out, false, 17, "switch", "create", "lab", "--type",
+	     "internal", "--host-ip", "192.168.50.1/24", "--host-ip",
+	     "FD00:50::1/64", "--host-netns", "blue", "--notes", "Lab",
+	     "--mac-aging", "600", "--mac-limit", "1024");
+	sw = snd_model_switch_find(f->m, "lab");
+	t_iso(sw->created, ts, sizeof(ts));
+	snprintf(expect, sizeof(expect),
+		 "Name            : lab\n"
+		 "Id              : 1\n"
+		 "SwitchType      : Internal\n"
+		 "Notes           : Lab\n"
+		 "Created         : %s\n"
+		 "Adapters        : 0\n"
+		 "HostInterface   : vsw-lab\n"
+		 "HostAddresses   : 192.168.50.1/24, fd00:50::1/64\n"
+		 "HostNetns       : blue\n"
+		 "MacAgingSeconds : 600\n"
+		 "MacTableLimit   : 1024\n", ts);
+	assert_string_equal(snctl_out_str(&out), expect);
+
+	T_OK(f, &out, true, 10, "switch", "create", "wan", "--type",
+	     "External", "--uplink", "net_af_packet0,iface=eth1",
+	     "--allow-management-os", "--host-ip", "10.1.0.2/16");
+	sw = snd_model_switch_find(f->m, "wan");
+	t_iso(sw->created, ts2, sizeof(ts2));
+	snprintf(expect, sizeof(expect),
+		 "{\n"
+		 "  \"name\": \"wan\",\n"
+		 "  \"id\": 2,\n"
+		 "  \"type\": \"external\",\n"
+		 "  \"notes\": \"\",\n"
+		 "  \"created\": \"%s\",\n"
+		 "  \"adapters\": 0,\n"
+		 "  \"uplink\": \"net_af_packet0,iface=eth1\",\n"
+		 "  \"allow_management_os\": true,\n"
+		 "  \"host_vnic\": true,\n"
+		 "  \"host_ifname\": \"vsw-wan\",\n"
+		 "  \"host_ips\": [\n"
+		 "    \"10.1.0.2/16\"\n"
+		 "  ],\n"
+		 "  \"host_netns\": \"\",\n"
+		 "  \"mac_aging_s\": 300,\n"
+		 "  \"mac_limit\": 65536,\n"
+		 "  \"adapter_list\": []\n"
+		 "}\n", ts2);
+	assert_string_equal(snctl_out_str(&out), expect);
+	T_OK(f, &out, false, 3, "switch", "show", "wan");
+	snprintf(expect, sizeof(expect),
+		 "Name              : wan\n"
+		 "Id                : 2\n"
+		 "SwitchType        : External\n"
+		 "Notes             :\n"
+		 "Created           : %s\n"
+		 "Adapters          : 0\n"
+		 "Uplink            : net_af_packet0,iface=eth1\n"
+		 "AllowManagementOS : True\n"
+		 "HostInterface     : vsw-wan\n"
+		 "HostAddresses     : 10.1.0.2/16\n"
+		 "MacAgingSeconds   : 300\n"
+		 "MacTableLimit     : 65536\n", ts2);
+	assert_string_equal(snctl_out_str(&out), expect);
+	T_OK(f, &out, false, 5, "switch", "create", "iso", "--type",
+	     "private");
+	T_OK(f, &out, false, 2, "switch", "list");
+	assert_string_equal(snctl_out_str(&out),
+			    "Name SwitchType Adapters Uplink                   "
+			    " HostInterface Notes\n"
+			    "---- ---------- -------- ------                   "
+			    " ------------- -----\n"
+			    "iso  Private           0\n"
+			    "lab  Internal          0                          "
+			    " vsw-lab       Lab\n"
+			    "wan  External          0 net_af_packet0,iface=eth1"
+			    " vsw-wan\n");
+
+	/* every failure: one line, nothing changed */
+	t_fail(f, 1, "'10.0.0.1' is not an address with prefix length: write "
+	       "it as 192.168.50.1/24 or fd00:50::1/64 (none: no address)", 7,
+	       "switch", "create", "x", "--type", "internal", "--host-ip",
+	       "10.0.0.1");
+	t_fail(f, 1, "only external switches have an uplink: --uplink needs "
+	       "--type external", 7, "switch", "create", "x", "--type",
+	       "private", "--uplink", "eth0");
+	t_fail(f, 1, "an external switch needs --uplink DEVARGS: a PCI address "
+	       "such as 0000:03:00.0, or a vdev such as "
+	       "net_af_packet0,iface=eth1", 5, "switch", "create", "x",
+	       "--type", "external");
+	f->log[0] = '\0';
+	t_fail(f, 1, "uplink 'net_af_packet9,iface=nosuch0' does not exist (no "
+	       "such interface nosuch0)", 7, "switch", "create", "x", "--type",
+	       "external", "--uplink", T_MISSING_UPLINK);
+	assert_string_equal(f->log, "sc:x ");
+	t_fail(f, 1, "uplink 'net_af_packet0,iface=eth1' is already used by "
+	       "switch 'wan': one uplink serves one switch", 7, "switch",
+	       "create", "x", "--type", "external", "--uplink",
+	       "net_af_packet0,iface=eth1");
+	t_fail(f, 1, "MAC aging time 5 s is out of range: use 10 to 1000000 "
+	       "seconds", 7, "switch", "create", "x", "--type", "internal",
+	       "--mac-aging", "5");
+	t_fail(f, 1, "bad value 'abc' for --mac-aging: give seconds, 10 to "
+	       "1000000", 7, "switch", "create", "x", "--type", "internal",
+	       "--mac-aging", "abc");
+	t_fail(f, 1, "bad value '99999999999' for --mac-aging: give seconds, "
+	       "10 to 1000000", 7, "switch", "create", "x", "--type",
+	       "internal", "--mac-aging", "99999999999");
+	t_fail(f, 1, "MAC table limit 8 is out of range: use 16 to 1048576 "
+	       "entries", 7, "switch", "create", "x", "--type", "internal",
+	       "--mac-limit", "8");
+	t_fail(f, 1, "'a/b' is not a valid network namespace name: use 1 to 63 "
+	       "printable characters without blanks or '/'", 7, "switch",
+	       "create", "x", "--type", "internal", "--host-netns", "a/b");
+	t_fail(f, 1, "--allow-management-os is for external switches "
+	       "(internal switches always have a host vNIC, private ones "
+	       "never)", 6, "switch", "create", "x", "--type", "private",
+	       "--allow-management-os");
+	t_fail(f, 1, "a private switch has no host vNIC: --host-ip and "
+	       "--host-netns need --type internal, or --type external with "
+	       "--allow-management-os", 7, "switch", "create", "x", "--type",
+	       "private", "--host-ip", "10.0.0.1/8");
+	t_fail(f, 1, "an external switch without --allow-management-os has no "
+	       "host vNIC: --host-ip and --host-netns need --type internal, "
+	       "or --type external with --allow-management-os", 9, "switch",
+	       "create", "x", "--type", "external", "--uplink", "eth7",
+	       "--host-netns", "blue");
+	t_fail(f, 1, "device arguments are too long (256 bytes, at most 255)",
+	       7, "switch", "create", "x", "--type", "external", "--uplink",
+	       "0123456789012345678901234567890123456789012345678901234567890"
+	       "1234567890123456789012345678901234567890123456789012345678901"
+	       "2345678901234567890123456789012345678901234567890123456789012"
+	       "3456789012345678901234567890123456789012345678901234567890123"
+	       "456789012345");
+	t_fail(f, 2, "option --host-ip given more than 8 times", 23, "switch",
+	       "create", "x", "--type", "internal", "--host-ip", "10.0.0.1/8",
+	       "--host-ip", "10.0.0.2/8", "--host-ip", "10.0.0.3/8",
+	       "--host-ip", "10.0.0.4/8", "--host-ip", "10.0.0.5/8",
+	       "--host-ip", "10.0.0.6/8", "--host-ip", "10.0.0.7/8",
+	       "--host-ip", "10.0.0.8/8", "--host-ip", "10.0.0.9/8");
+	t_fail(f, 2, "option --allow-management-os takes no value", 6,
+	       "switch", "create", "x", "--type", "external",
+	       "--allow-management-os=on");
+	t_fail(f, 2, "missing --type: private, internal or external", 5,
+	       "switch", "create", "x", "--uplink", "eth0");
+	snctl_out_fini(&out);
+}
+
+/* The value of key in text output (the rest of its line), or "". */
+static const char *
+t_field(const char *text, const char *key, char *buf, size_t cap)
+{
+	const char *p = text;
+	size_t klen = strlen(key);
+
+	buf[0] = '\0';
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, key, klen) == 0 && p[klen] == ' ') {
+			const char *v = strstr(p, ": ");
+			const char *e = strchr(p, '\n');
+
+			if (v != NULL && e != NULL && v < e) {
+				snprintf(buf, cap, "%.*s", (int)(e - v - 2),
+					 v + 2);
+			}
+			return buf;
+		}
+		p = strchr(p, '\n');
+		p = p != NULL ? p + 1 : NULL;
+	}
+	return buf;
+}
+
+#define T_FIELD(out, key) t_field(snctl_out_str(out), key, fb, sizeof(fb))
+
+static void
+test_cmd_switch_set(void **state)
+{
+	struct fake *f = *state;
+	struct snd_switch *sw;
+	struct snctl_out out;
+	char fb[128];
+
+	snctl_out_init(&out, 0);
+	T_OK(f, &out, false, 5, "switch", "create", "lab", "--type",
+	     "private");
+	T_OK(f, &out, false, 5, "adapter", "add", "vm1", "--switch", "lab");
+	sw = snd_model_switch_find(f->m, "lab");
+	f->log[0] = '\0';
+
+	/* private -> internal */
+	T_OK(f, &out, false, 7, "switch", "set", "lab", "--type", "internal",
+	     "--host-ip", "192.168.50.1/24");
+	assert_string_equal(f->log, "ss:lab:private>internal sv ");
+	assert_string_equal(T_FIELD(&out, "SwitchType"), "Internal");
+	assert_string_equal(T_FIELD(&out, "HostInterface"), "vsw-lab");
+	assert_string_equal(T_FIELD(&out, "HostAddresses"), "192.168.50.1/24");
+	assert_string_equal(T_FIELD(&out, "Adapters"), "1");
+	/* internal -> external keeps the host vNIC and its address */
+	T_OK(f, &out, false, 7, "switch", "set", "lab", "--type", "external",
+	     "--uplink", "net_af_xdp0,iface=eth2");
+	assert_string_equal(T_FIELD(&out, "Uplink"), "net_af_xdp0,iface=eth2");
+	assert_string_equal(T_FIELD(&out, "AllowManagementOS"), "True");
+	assert_string_equal(T_FIELD(&out, "HostAddresses"), "192.168.50.1/24");
+	/* without the management OS the host's vNIC and address go */
+	f->log[0] = '\0';
+	T_OK(f, &out, false, 5, "switch", "set", "lab",
+	     "--allow-management-os", "off");
+	assert_int_equal(f->last_changed,
+			 SND_SWITCH_CHG_MGMT_OS | SND_SWITCH_CHG_HOST_IPS);
+	assert_string_equal(T_FIELD(&out, "AllowManagementOS"), "False");
+	assert_string_equal(T_FIELD(&out, "HostInterface"), "");
+	assert_int_equal(sw->cfg.n_host_ips, 0);
+	/* external -> internal drops the uplink */
+	T_OK(f, &out, false, 5, "switch", "set", "lab", "--type", "internal");
+	assert_string_equal(sw->cfg.uplink, "");
+	assert_false(sw->cfg.allow_management_os);
+	assert_string_equal(T_FIELD(&out, "HostInterface"), "vsw-lab");
+	/* becoming external needs an uplink, and one that exists */
+	t_fail(f, 1, "an external switch needs --uplink DEVARGS: a PCI address "
+	       "such as 0000:03:00.0, or a vdev such as "
+	       "net_af_packet0,iface=eth1", 5, "switch", "set", "lab",
+	       "--type", "external");
+	t_fail(f, 1, "uplink 'net_af_packet9,iface=nosuch0' does not exist (no "
+	       "such interface nosuch0)", 7, "switch", "set", "lab", "--type",
+	       "external", "--uplink", T_MISSING_UPLINK);
+	t_fail(f, 1, "only external switches have an uplink: --uplink needs "
+	       "--type external", 5, "switch", "set", "lab", "--uplink",
+	       "eth3");
+	t_fail(f, 1, "bad value 'maybe' for --allow-management-os: use on or "
+	       "off", 5, "switch", "set", "lab", "--allow-management-os",
+	       "maybe");
+	t_fail(f, 1, "unknown switch type 'hub': use private, internal or "
+	       "external", 5, "switch", "set", "lab", "--type", "hub");
+	t_fail(f, 1, "no switch named 'nope' (synthctl switch list shows the "
+	       "switches)", 5, "switch", "set", "nope", "--notes", "x");
+	t_fail(f, 2, "nothing to change: give at least one option", 3,
+	       "switch", "set", "lab");
+	f->fail_set = -EBUSY;
+	t_fail(f, 1, "host vNIC busy", 5, "switch", "set", "lab",
+	       "--mac-aging", "60");
+	f->fail_set = 0;
+	/* external -> private drops uplink and host vNIC */
+	T_OK(f, &out, false, 9, "switch", "set", "lab", "--type", "external",
+	     "--uplink", "eth3", "--host-netns", "red");
+	assert_string_equal(T_FIELD(&out, "HostNetns"), "red");
+	T_OK(f, &out, false, 5, "switch", "set", "lab", "--type", "private");
+	assert_string_equal(sw->cfg.uplink, "");
+	assert_string_equal(sw->cfg.host_netns, "");
+	assert_false(sw->cfg.allow_management_os);
+	t_fail(f, 1, "a private switch has no host vNIC: --host-ip and "
+	       "--host-netns need --type internal, or --type external with "
+	       "--allow-management-os", 5, "switch", "set", "lab",
+	       "--host-ip", "10.0.0.1/8");
+	/* private -> external directly; host addresses cleared with none */
+	T_OK(f, &out, false, 9, "switch", "set", "lab", "--type", "external",
+	     "--uplink", "eth3", "--allow-management-os", "on");
+	assert_true(sw->cfg.allow_management_os);
+	T_OK(f, &out, false, 7, "switch", "set", "lab", "--host-ip",
+	     "10.9.0.1/16", "--host-ip", "fd00::9/64");
+	assert_string_equal(T_FIELD(&out, "HostAddresses"),
+			    "10.9.0.1/16, fd00::9/64");
+	T_OK(f, &out, false, 5, "switch", "set", "lab", "--host-ip", "none");
+	assert_int_equal(sw->cfg.n_host_ips, 0);
+	/* notes only: saved, no data-plane call */
+	f->log[0] = '\0';
+	T_OK(f, &out, false, 5, "switch", "set", "lab", "--notes", "bench");
+	assert_string_equal(f->log, "sv ");
+	T_OK(f, &out, true, 7, "switch", "set", "lab", "--mac-aging", "1000",
+	     "--mac-limit", "2048");
+	assert_non_null(strstr(snctl_out_str(&out), "\"mac_aging_s\": 1000,"));
+	assert_non_null(strstr(snctl_out_str(&out), "\"mac_limit\": 2048,"));
+	assert_non_null(strstr(snctl_out_str(&out), "\"notes\": \"bench\","));
+	assert_int_equal(f->last_changed,
+			 SND_SWITCH_CHG_MAC_AGING | SND_SWITCH_CHG_MAC_LIMIT);
+	/* the adapter stayed on the switch through all of it */
+	assert_int_equal(sw->n_adapters, 1);
+	snctl_out_fini(&out);
+}
+
+static void
+test_cmd_adapter_set(void **state)
+{
+	struct fake *f = *state;
+	struct snd_adapter *ad;
+	struct snctl_out out;
+	char expect[2048];
+	char guid[SND_GUID_STRLEN];
+	char fb[128];
+
+	snctl_out_init(&out, 0);
+	t_switch(f, "lab", NULL);
+	ad = t_adapter(f, "vm1", NULL, "lab", NULL);
+	t_adapter(f, "vm2", NULL, "lab", "02:00:00:00:00:02");
+	snd_guid_format(ad->instance, guid);
+	f->log[0] = '\0';
+
+	T_OK(f, &out, false, 5, "adapter", "set", "vm1", "--vlan-access",
+	     "10");
+	snprintf(expect, sizeof(expect),
+		 "VMName             : vm1\n"
+		 "Name               : eth0\n"
+		 "SwitchName         : lab\n"
+		 "MacAddress         : 00:15:5d:00:00:01\n"
+		 "DynamicMacAddress  : True\n"
+		 "InstanceId         : %s\n"
+		 "Relid              : 1\n"
+		 "Status             : open\n"
+		 "VlanMode           : Access\n"
+		 "AccessVlanId       : 10\n"
+		 "MacAddressSpoofing : Off\n"
+		 "DhcpGuard          : Off\n"
+		 "RouterGuard        : Off\n"
+		 "PortMirroringMode  : None\n"
+		 "MaximumBandwidth   : unlimited\n"
+		 "StormLimit         : unlimited\n", guid);
+	assert_string_equal(snctl_out_str(&out), expect);
+	assert_string_equal(f->log, "as:vm1/eth0 sv ");
+
+	T_OK(f, &out, true, 7, "adapter", "set", "vm1", "--vlan-trunk",
+	     "30-40,10,20", "--native", "10");
+	assert_non_null(strstr(snctl_out_str(&out),
+			       "  \"policy\": {\n"
+			       "    \"vlan_mode\": \"trunk\",\n"
+			       "    \"access_vlan\": 0,\n"
+			       "    \"native_vlan\": 10,\n"
+			       "    \"trunk_vlans\": \"10,20,30-40\",\n"));
+	assert_int_equal(f->last_policy.vlan_mode, VSW_VLAN_TRUNK);
+	assert_true(vsw_vlan_allowed(&f->last_policy, 35));
+	assert_false(vsw_vlan_allowed(&f->last_policy, 41));
+	/* a trunk keeps its native VLAN; --native alone changes it */
+	T_OK(f, &out, false, 5, "adapter", "set", "vm1", "--native", "20");
+	assert_string_equal(T_FIELD(&out, "NativeVlanId"), "20");
+	assert_string_equal(T_FIELD(&out, "AllowedVlanIdList"), "10,20,30-40");
+	t_fail(f, 1, "native VLAN 20 is not in the trunk's VLAN list: add it "
+	       "to --vlan-trunk, or use --native 0", 5, "adapter", "set",
+	       "vm1", "--vlan-trunk", "100-200");
+	T_OK(f, &out, false, 7, "adapter", "set", "vm1", "--vlan-trunk",
+	     "100-200", "--native", "0");
+	assert_string_equal(T_FIELD(&out, "NativeVlanId"), "0");
+	T_OK(f, &out, false, 4, "adapter", "set", "vm1", "--untagged");
+	assert_string_equal(T_FIELD(&out, "VlanMode"), "Untagged");
+	assert_string_equal(T_FIELD(&out, "NativeVlanId"), "");
+	assert_int_equal(ad->policy.native_vlan, 0);
+	assert_int_equal(ad->policy.allowed[1], 0);
+
+	/* VLAN errors */
+	t_fail(f, 1, "bad VLAN id 4095: use 1..4094", 5, "adapter", "set",
+	       "vm1", "--vlan-access", "4095");
+	t_fail(f, 1, "bad VLAN id 0: use 1..4094", 5, "adapter", "set", "vm1",
+	       "--vlan-access", "0");
+	t_fail(f, 1, "bad VLAN id 'ten': use 1..4094", 5, "adapter", "set",
+	       "vm1", "--vlan-access", "ten");
+	t_fail(f, 1, "bad VLAN id 4095: use 1..4094", 7, "adapter", "set",
+	       "vm1", "--vlan-trunk", "10,4095", "--native", "0");
+	t_fail(f, 1, "bad VLAN list '10,,20': write ids and ranges like "
+	       "10,20,30-40", 7, "adapter", "set", "vm1", "--vlan-trunk",
+	       "10,,20", "--native", "0");
+	t_fail(f, 1, "bad native VLAN id 4095: use 0..4094 (0: untagged frames "
+	       "are dropped)", 7, "adapter", "set", "vm1", "--vlan-trunk",
+	       "1,2", "--native", "4095");
+	t_fail(f, 1, "--vlan-trunk needs --native ID: the VLAN of untagged "
+	       "frames (0: untagged frames are dropped)", 5, "adapter", "set",
+	       "vm1", "--vlan-trunk", "10");
+	t_fail(f, 1, "--native is for trunks: give --vlan-trunk LIST too", 5,
+	       "adapter", "set", "vm1", "--native", "5");
+	t_fail(f, 2, "--untagged, --vlan-access and --vlan-trunk exclude each "
+	       "other", 6, "adapter", "set", "vm1", "--untagged",
+	       "--vlan-access", "5");
+	t_fail(f, 2, "--native goes with --vlan-trunk", 7, "adapter", "set",
+	       "vm1", "--vlan-access", "5", "--native", "1");
+	/* other errors */
+	t_fail(f, 2, "--mac and --mac-dynamic exclude each other", 6,
+	       "adapter", "set", "vm1", "--mac", "02:00:00:00:00:09",
+	       "--mac-dynamic");
+	t_fail(f, 2, "nothing to change: give at least one option", 3,
+	       "adapter", "set", "vm1");
+	t_fail(f, 2, "nothing to change: give at least one option", 5,
+	       "adapter", "set", "vm1", "--name", "eth0");
+	t_fail(f, 1, "bad value 'yes' for --mac-spoofing: use on or off", 5,
+	       "adapter", "set", "vm1", "--mac-spoofing", "yes");
+	t_fail(f, 1, "bad value 'both' for --mirror: use none, source or "
+	       "destination", 5, "adapter", "set", "vm1", "--mirror", "both");
+	t_fail(f, 1, "bad bandwidth '1.5G': give bits per second such as "
+	       "100000000, 100M or 1G (0: no limit)", 5, "adapter", "set",
+	       "vm1", "--max-bandwidth", "1.5G");
+	t_fail(f, 1, "bad bandwidth '99999999999999999999': give bits per "
+	       "second such as 100000000, 100M or 1G (0: no limit)", 5,
+	       "adapter", "set", "vm1", "--max-bandwidth",
+	       "99999999999999999999");
+	t_fail(f, 1, "bad bandwidth '20000000000G': give bits per second such "
+	       "as 100000000, 100M or 1G (0: no limit)", 5, "adapter", "set",
+	       "vm1", "--max-bandwidth", "20000000000G");
+	t_fail(f, 1, "bad storm limit '5G': give frames per second from 0 (no "
+	       "limit) to 4294967295, such as 1000 or 10k", 5, "adapter",
+	       "set", "vm1", "--storm-limit", "5G");
+	t_fail(f, 1, "'zz' is not a MAC address: write it as "
+	       "00:15:5d:00:10:01, 00-15-5D-00-10-01 or 00155D001001", 5,
+	       "adapter", "set", "vm1", "--mac", "zz");
+	t_fail(f, 1, "MAC 02:00:00:00:00:02 is already used by vm2/eth0 on "
+	       "switch 'lab': choose another, or use --mac-dynamic for a "
+	       "dynamic one", 5, "adapter", "set", "vm1", "--mac",
+	       "02:00:00:00:00:02");
+	t_fail(f, 1, "01:00:5e:00:00:01 is a multicast address: an adapter "
+	       "needs a unicast MAC (even first byte), or --mac-dynamic", 5,
+	       "adapter", "set", "vm1", "--mac", "01:00:5e:00:00:01");
+	t_fail(f, 1, "VM 'nosuchvm' has no network adapters (synthctl adapter "
+	       "list shows them)", 5, "adapter", "set", "nosuchvm",
+	       "--dhcp-guard", "on");
+	f->fail_set = -EBUSY;
+	t_fail(f, 1, "the guest has the channel open: stop the VM first", 5,
+	       "adapter", "set", "vm1", "--mac", "02:00:00:00:00:09");
+	f->fail_set = 0;
+
+	/* everything at once */
+	T_OK(f, &out, false, 17, "adapter", "set", "vm1", "--mac-spoofing",
+	     "on", "--dhcp-guard", "ON", "--router-guard", "true", "--mirror",
+	     "Source", "--max-bandwidth", "100M", "--storm-limit", "10k",
+	     "--mac", "02-00-00-00-00-09");
+	snprintf(expect, sizeof(expect),
+		 "VMName             : vm1\n"
+		 "Name               : eth0\n"
+		 "SwitchName         : lab\n"
+		 "MacAddress         : 02:00:00:00:00:09\n"
+		 "DynamicMacAddress  : False\n"
+		 "InstanceId         : %s\n"
+		 "Relid              : 1\n"
+		 "Status             : open\n"
+		 "VlanMode           : Untagged\n"
+		 "MacAddressSpoofing : On\n"
+		 "DhcpGuard          : On\n"
+		 "RouterGuard        : On\n"
+		 "PortMirroringMode  : Source\n"
+		 "MaximumBandwidth   : 100000000 bit/s\n"
+		 "StormLimit         : 10000 frames/s\n", guid);
+	assert_string_equal(snctl_out_str(&out), expect);
+	assert_true(f->last_mac_set);
+	assert_int_equal(f->last_policy.max_bandwidth_bps, 100000000);
+	T_OK(f, &out, true, 5, "adapter", "set", "vm1", "--max-bandwidth",
+	     "1G");
+	assert_non_null(strstr(snctl_out_str(&out),
+			       "\"max_bandwidth_bps\": 1000000000,"));
+	/* the largest number there is, and one more */
+	T_OK(f, &out, false, 5, "adapter", "set", "vm1", "--max-bandwidth",
+	     "18446744073709551615");
+	assert_int_equal(ad->policy.max_bandwidth_bps, UINT64_MAX);
+	t_fail(f, 1, "bad bandwidth '18446744073709551616': give bits per "
+	       "second such as 100000000, 100M or 1G (0: no limit)", 5,
+	       "adapter", "set", "vm1", "--max-bandwidth",
+	       "18446744073709551616");
+	T_OK(f, &out, false, 5, "adapter", "set", "vm1", "--storm-limit",
+	     "4294967295");
+	assert_int_equal(ad->policy.storm_limit_pps, UINT32_MAX);
+	T_OK(f, &out, false, 9, "adapter", "set", "vm1", "--max-bandwidth",
+	     "0", "--storm-limit", "0", "--mirror", "destination");
+	assert_string_equal(T_FIELD(&out, "MaximumBandwidth"), "unlimited");
+	assert_string_equal(T_FIELD(&out, "PortMirroringMode"), "Destination");
+	T_OK(f, &out, false, 4, "adapter", "set", "vm1", "--mac-dynamic");
+	assert_string_equal(T_FIELD(&out, "MacAddress"), "00:15:5d:00:00:02");
+	assert_string_equal(T_FIELD(&out, "DynamicMacAddress"), "True");
+	/* a no-op: answered, not saved */
+	f->log[0] = '\0';
+	T_OK(f, &out, false, 5, "adapter", "set", "vm1", "--dhcp-guard", "on");
+	assert_string_equal(f->log, "");
+	snctl_out_fini(&out);
+}
+
+static void
+test_cmd_adapter_connect_show(void **state)
+{
+	struct fake *f = *state;
+	struct snctl_out out;
+	char fb[128];
+
+	snctl_out_init(&out, 0);
+	t_switch(f, "lab", NULL);
+	t_switch(f, "dmz", NULL);
+	t_adapter(f, "vm1", NULL, "lab", NULL);
+	t_adapter(f, "vm2", NULL, "dmz", "00:15:5d:00:00:01");
+	t_adapter(f, "vm3", NULL, "lab", "02:00:00:00:00:03");
+	t_adapter(f, "vm3", "eth1", "lab", "02:00:00:00:00:04");
+	f->log[0] = '\0';
+
+	T_OK(f, &out, false, 7, "adapter", "connect", "vm3", "--name", "ETH0",
+	     "--switch", "dmz");
+	assert_string_equal(f->log, "ac:vm3/eth0:lab>dmz sv ");
+	assert_string_equal(T_FIELD(&out, "SwitchName"), "dmz");
+	t_fail(f, 1, "MAC 00:15:5d:00:00:01 of vm1/eth0 is already used by "
+	       "vm2/eth0 on switch 'dmz': give the adapter another MAC first "
+	       "(synthctl adapter set vm1 --mac MAC or --mac-dynamic)", 5,
+	       "adapter", "connect", "vm1", "--switch", "dmz");
+	t_fail(f, 1, "no switch named 'nope' (synthctl switch list shows the "
+	       "switches)", 5, "adapter", "connect", "vm2", "--switch",
+	       "nope");
+	t_fail(f, 1, "VM 'vm3' has 2 network adapters (eth0, eth1): choose "
+	       "one with --name", 5, "adapter", "connect", "vm3", "--switch",
+	       "lab");
+	t_fail(f, 2, "missing --switch: name the switch to connect the adapter "
+	       "to", 3, "adapter", "connect", "vm2");
+	f->fail_connect = -ENOSPC;
+	t_fail(f, 1, "no room on the lcore of 'dmz'", 7, "adapter", "connect",
+	       "vm3", "--name", "eth1", "--switch", "dmz");
+	f->fail_connect = 0;
+	/* already there: fine, nothing to save */
+	f->log[0] = '\0';
+	T_OK(f, &out, false, 5, "adapter", "connect", "vm2", "--switch", "dmz");
+	assert_string_equal(f->log, "");
+
+	/* show */
+	T_OK(f, &out, false, 5, "adapter", "show", "vm3", "--name", "eth1");
+	assert_string_equal(T_FIELD(&out, "MacAddress"), "02:00:00:00:00:04");
+	assert_string_equal(T_FIELD(&out, "SwitchName"), "lab");
+	T_OK(f, &out, true, 3, "adapter", "show", "vm2");
+	assert_non_null(strstr(snctl_out_str(&out), "\"switch\": \"dmz\""));
+	t_fail(f, 1, "VM 'vm3' has 2 network adapters (eth0, eth1): choose "
+	       "one with --name", 3, "adapter", "show", "vm3");
+	t_fail(f, 1, "VM 'nosuch' has no network adapters (synthctl adapter "
+	       "list shows them)", 3, "adapter", "show", "nosuch");
+
+	/* the Vlan column: access, trunk, cut when long */
+	T_OK(f, &out, false, 5, "adapter", "set", "vm1", "--vlan-access",
+	     "10");
+	T_OK(f, &out, false, 7, "adapter", "set", "vm2", "--vlan-trunk",
+	     "1,3,5,7,9,11,13,15,17,19,21,23,25", "--native", "1");
+	T_OK(f, &out, false, 9, "adapter", "set", "vm3", "--name", "eth0",
+	     "--vlan-trunk", "10,20", "--native", "0");
+	T_OK(f, &out, false, 4, "adapter", "list", "--switch", "dmz");
+	assert_string_equal(snctl_out_str(&out),
+			    "VMName Name SwitchName MacAddress        Vlan     "
+			    "                                Relid Status\n"
+			    "------ ---- ---------- ----------        ----     "
+			    "                                ----- ------\n"
+			    "vm2    eth0 dmz        00:15:5d:00:00:01 trunk "
+			    "1,3,5,7,9,11,13,15,17,19,21,23,... "
+			    "    2 not-connected\n"
+			    "vm3    eth0 dmz        02:00:00:00:00:03 trunk "
+			    "10,20 native 0                         3 "
+			    "not-connected\n");
+	T_OK(f, &out, false, 4, "adapter", "list", "--vm", "vm1");
+	assert_non_null(strstr(snctl_out_str(&out),
+			       " access 10     1 open\n"));
+	snctl_out_fini(&out);
+}
+
+static void
+test_cmd_save(void **state)
+{
+	struct fake *f = *state;
+	struct snctl_out out;
+
+	snctl_out_init(&out, 0);
+	T_OK(f, &out, false, 5, "switch", "create", "lab", "--type",
+	     "private");
+	assert_string_equal(f->log, "sc:lab sv ");
+	assert_int_equal(f->saves, 1);
+	/* reading and failing commands do not save */
+	T_OK(f, &out, false, 2, "switch", "list");
+	T_OK(f, &out, false, 1, "status");
+	t_fail(f, 1, "no switch named 'nope' (synthctl switch list shows the "
+	       "switches)", 3, "switch", "show", "nope");
+	assert_string_equal(f->log, "sc:lab sv ");
+	T_OK(f, &out, false, 5, "adapter", "add", "vm1", "--switch", "lab");
+	T_OK(f, &out, false, 5, "adapter", "set", "vm1", "--router-guard",
+	     "on");
+	assert_int_equal(f->saves, 3);
+
+	/* a failed save: the change stays, the user is told */
+	f->fail_save = -ENOSPC;
+	assert_int_equal(t_exec(f, &out, false, 5, "switch", "create", "dmz",
+				"--type", "private"), 1);
+	assert_string_equal(snctl_out_str(&out),
+			    "configuration applied but not saved: could not "
+			    "write /var/lib/synthnet/config.json.tmp: No space "
+			    "left on device\n");
+	assert_non_null(snd_model_switch_find(f->m, "dmz"));
+	T_OK(f, &out, false, 1, "status");
+	assert_non_null(strstr(snctl_out_str(&out),
+			       "unsaved_changes : 1\n"));
+	f->fail_quiet = true;
+	assert_int_equal(t_exec(f, &out, true, 4, "adapter", "remove", "vm1",
+				"--json"), 1);
+	assert_string_equal(snctl_out_str(&out),
+			    "{\n"
+			    "  \"error\": \"configuration applied but not "
+			    "saved: No space left on device\",\n"
+			    "  \"status\": 1\n"
+			    "}\n");
+	assert_int_equal(snd_model_adapter_count(f->m), 0);
+	/* the next change saves everything */
+	f->fail_save = 0;
+	T_OK(f, &out, false, 3, "switch", "delete", "dmz");
+	assert_int_equal(f->saves, 4);
+	T_OK(f, &out, false, 1, "status");
+	assert_non_null(strstr(snctl_out_str(&out),
+			       "unsaved_changes : 0\n"));
 	snctl_out_fini(&out);
 }
 
@@ -1419,6 +3138,24 @@ main(void)
 						t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_order,
 						t_setup, t_teardown),
+		cmocka_unit_test(test_cidr_and_names),
+		cmocka_unit_test(test_guid_parse),
+		cmocka_unit_test(test_vlan_list),
+		cmocka_unit_test(test_policy_check),
+		cmocka_unit_test_setup_teardown(test_switch_types_model,
+						t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_switch_restore_req,
+						t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_switch_set_model,
+						t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_adapter_set_model,
+						t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_adapter_connect_model,
+						t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_adapter_restore_req,
+						t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_generation_save,
+						t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_cmd_switches_text,
 						t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_cmd_switches_json,
@@ -1430,6 +3167,16 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cmd_errors,
 						t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_cmd_help,
+						t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_cmd_switch_types,
+						t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_cmd_switch_set,
+						t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_cmd_adapter_set,
+						t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_cmd_adapter_connect_show,
+						t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_cmd_save,
 						t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_cmd_keeps_prefix,
 						t_setup, t_teardown),
