@@ -47,6 +47,7 @@ struct snd_daemon {
 
 	char vmbus_path[PATH_MAX];      /* vmbus-user listening socket */
 	char ctl_path[PATH_MAX];        /* control socket */
+	char state_dir[PATH_MAX];       /* config.json lives here; "" = none */
 	struct snd_ev vmbus_listen;
 	struct snd_ev ctl_listen;
 	struct snd_ev sig;

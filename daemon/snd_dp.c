@@ -20,11 +20,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
 #include "snd_dp.h"
+#include "snd_dp_priv.h"
+#include "snd_state.h"
 #include "snd_lcore.h"
 #include "snd_model.h"
 #include "snd_netvsc_port.h"
@@ -35,26 +38,6 @@
 
 #define SND_LINK_SPEED_BPS 10000000000ull
 #define SND_DEFAULT_MTU 1500
-
-/* snd_switch.dp: a data-plane switch and the lcore serving it. */
-struct snd_swdp {
-	struct vsw_switch *vsw;         /* owned by the lcore once added */
-	struct snd_lcore *lc;           /* serving lcore */
-	unsigned int lc_index;          /* its index in d->lcores */
-};
-
-struct snd_nic {
-	struct snd_daemon *d;
-	struct snd_adapter *ad;         /* NULL once orphaned */
-	struct vsw_switch *vsw;         /* the adapter's switch */
-	struct snd_lcore *lc;           /* the lcore serving it */
-	struct snd_conn *conn;          /* connection holding the offer */
-	struct vsw_port *port;          /* open channel's port, or NULL */
-	int port_id;                    /* its id in vsw, or -1 */
-	bool was_open;                  /* opened at least once */
-	struct vsw_port_stats base;     /* counters of closed ports */
-	uint64_t err_base[NVSP_HOST_ERR_MAX]; /* their protocol errors */
-};
 
 static void
 snd_stats_add(struct vsw_port_stats *acc, const struct vsw_port_stats *s)
@@ -73,26 +56,6 @@ snd_stats_add(struct vsw_port_stats *acc, const struct vsw_port_stats *s)
 /* ---- lcore calls ---------------------------------------------------- */
 
 static int
-snd_call_add_switch(struct snd_lcore *lc, void *arg)
-{
-	return snd_lcore_add_switch(lc, arg);
-}
-
-static int
-snd_call_del_switch(struct snd_lcore *lc, void *arg)
-{
-	return snd_lcore_del_switch(lc, arg);
-}
-
-static int
-snd_call_add_port(struct snd_lcore *lc, void *arg)
-{
-	struct snd_nic *nic = arg;
-
-	return snd_lcore_add_port(lc, nic->vsw, nic->port);
-}
-
-static int
 snd_call_del_port(struct snd_lcore *lc, void *arg)
 {
 	struct snd_nic *nic = arg;
@@ -101,7 +64,7 @@ snd_call_del_port(struct snd_lcore *lc, void *arg)
 	vsw_port_stats_read(nic->port, &st);
 	snd_stats_add(&nic->base, &st);
 	snd_netvsc_port_errors(nic->port, nic->err_base);
-	return snd_lcore_del_port(lc, nic->vsw, (uint16_t)nic->port_id);
+	return snd_lcore_del_port(lc, nic->sdp->vsw, (uint16_t)nic->port_id);
 }
 
 struct snd_fdb_snap {
@@ -145,65 +108,6 @@ snd_call_fdb_snapshot(struct snd_lcore *lc, void *arg)
 
 /* ---- model hooks ---------------------------------------------------- */
 
-static int
-snd_hook_switch_create(void *ctx, struct snd_switch *sw, char *err,
-		       size_t errlen)
-{
-	struct snd_daemon *d = ctx;
-	struct vsw_switch_cfg cfg = { .type = VSW_SWITCH_PRIVATE,
-				      .socket_id = SOCKET_ID_ANY };
-	struct snd_swdp *sdp;
-	unsigned int i, best = 0;
-	int ret;
-
-	/* the least loaded poll lcore serves the new switch */
-	for (i = 1; i < d->nlcores; i++) {
-		if (d->nswitches[i] < d->nswitches[best]) {
-			best = i;
-		}
-	}
-	sdp = calloc(1, sizeof(*sdp));
-	if (sdp == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	sdp->lc = d->lcores[best];
-	sdp->lc_index = best;
-	cfg.socket_id = (int)rte_lcore_to_socket_id(
-		snd_lcore_id(sdp->lc));
-	sdp->vsw = vsw_switch_create(sw->name, &cfg);
-	if (sdp->vsw == NULL) {
-		free(sdp);
-		snprintf(err, errlen, "cannot create the data-plane switch "
-			 "(out of memory?)");
-		return -ENOMEM;
-	}
-	ret = snd_lcore_call(sdp->lc, snd_call_add_switch, sdp->vsw);
-	if (ret < 0) {
-		vsw_switch_destroy(sdp->vsw);
-		free(sdp);
-		snprintf(err, errlen, "too many switches on the poll lcore");
-		return ret;
-	}
-	d->nswitches[best]++;
-	sw->dp = sdp;
-	return 0;
-}
-
-static void
-snd_hook_switch_delete(void *ctx, struct snd_switch *sw)
-{
-	struct snd_daemon *d = ctx;
-	struct snd_swdp *sdp = sw->dp;
-
-	if (sdp != NULL) {
-		snd_lcore_call(sdp->lc, snd_call_del_switch, sdp->vsw);
-		d->nswitches[sdp->lc_index]--;
-		free(sdp);
-		sw->dp = NULL;
-	}
-}
-
 static void
 snd_nic_offer(struct snd_nic *nic, struct vmb_host_offer *o)
 {
@@ -232,8 +136,7 @@ snd_hook_adapter_add(void *ctx, struct snd_adapter *ad, char *err,
 	}
 	nic->d = d;
 	nic->ad = ad;
-	nic->vsw = ((struct snd_swdp *)ad->sw->dp)->vsw;
-	nic->lc = ((struct snd_swdp *)ad->sw->dp)->lc;
+	nic->sdp = ad->sw->dp;
 	nic->port_id = -1;
 	ad->dp = nic;
 	c = snd_vmbus_find_vm(d, ad->vm);
@@ -271,6 +174,131 @@ snd_hook_adapter_remove(void *ctx, struct snd_adapter *ad)
 		snd_dp_channel_close(nic->conn, nic);
 	}
 	free(nic);
+}
+
+/* New policy for an open port: swapped in on its lcore. */
+struct snd_policy_call {
+	struct vsw_port *port;
+	struct vsw_policy *pol;
+};
+
+static int
+snd_call_policy(struct snd_lcore *lc, void *arg)
+{
+	struct snd_policy_call *c = arg;
+
+	(void)lc;
+	c->pol = vsw_policy_apply(c->port, c->pol);
+	return 0;
+}
+
+static int
+snd_hook_adapter_set(void *ctx, struct snd_adapter *ad,
+		     const struct vsw_policy_cfg *policy, const uint8_t *mac,
+		     char *err, size_t errlen)
+{
+	struct snd_nic *nic = ad->dp;
+	struct vsw_policy_params params = {
+		.trusted = false,
+		.socket_id = SOCKET_ID_ANY,
+	};
+	struct snd_policy_call c;
+
+	(void)ctx;
+	if (nic == NULL || nic->port == NULL) {
+		return 0; /* applied when the guest opens the channel */
+	}
+	if (mac != NULL) {
+		snprintf(err, errlen, "the MAC of %s/%s cannot change while "
+			 "the VM uses the adapter (the guest learned it at "
+			 "attach): stop the VM first", ad->vm, ad->nic);
+		return -EBUSY;
+	}
+	params.max_pkt_len = (uint32_t)nic->port->mtu + 18;
+	c.port = nic->port;
+	c.pol = vsw_policy_create(policy, &params);
+	if (c.pol == NULL) {
+		snprintf(err, errlen, "cannot build the policy: %s",
+			 rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	snd_lcore_call(nic->sdp->lc, snd_call_policy, &c);
+	vsw_policy_free(c.pol); /* the old one */
+	return 0;
+}
+
+struct snd_move_call {
+	struct snd_nic *nic;
+	struct vsw_port *port;
+};
+
+static int
+snd_call_detach(struct snd_lcore *lc, void *arg)
+{
+	struct snd_move_call *c = arg;
+
+	c->port = snd_lcore_detach_port(lc, c->nic->sdp->vsw,
+					(uint16_t)c->nic->port_id);
+	return c->port != NULL ? 0 : -ENOENT;
+}
+
+static int
+snd_call_attach(struct snd_lcore *lc, void *arg)
+{
+	struct snd_move_call *c = arg;
+
+	return snd_lcore_add_port(lc, c->nic->sdp->vsw, c->port);
+}
+
+static int
+snd_hook_adapter_connect(void *ctx, struct snd_adapter *ad,
+			 struct snd_switch *from, struct snd_switch *to,
+			 char *err, size_t errlen)
+{
+	struct snd_nic *nic = ad->dp;
+	struct snd_swdp *old = from->dp;
+	struct snd_move_call c = { .nic = nic };
+	int ret;
+
+	(void)ctx;
+	if (nic == NULL) {
+		return 0;
+	}
+	if (nic->port == NULL) {
+		nic->sdp = to->dp;
+		return 0;
+	}
+	/* the port keeps its policy, counters and channel */
+	ret = snd_lcore_call(old->lc, snd_call_detach, &c);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot detach %s/%s from %s: %s",
+			 ad->vm, ad->nic, from->name, strerror(-ret));
+		return ret;
+	}
+	nic->sdp = to->dp;
+	ret = snd_lcore_call(nic->sdp->lc, snd_call_attach, &c);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot attach %s/%s to %s: %s",
+			 ad->vm, ad->nic, to->name, strerror(-ret));
+		nic->sdp = old;
+		ret = snd_lcore_call(old->lc, snd_call_attach, &c);
+		nic->port_id = ret;
+		return -EIO;
+	}
+	nic->port_id = ret;
+	snd_netvsc_port_set_link(nic->port, snd_swdp_guest_link(nic->sdp));
+	return 0;
+}
+
+static int
+snd_hook_save(void *ctx, char *err, size_t errlen)
+{
+	struct snd_daemon *d = ctx;
+
+	if (d->state_dir[0] == '\0') {
+		return 0; /* --state-dir none: nothing persisted */
+	}
+	return snd_state_save(d->model, d->state_dir, err, errlen);
 }
 
 static int
@@ -337,6 +365,7 @@ snd_hook_fdb_dump(void *ctx, const struct snd_switch *sw, snd_fdb_fn cb,
 {
 	struct snd_swdp *sdp = sw->dp;
 	struct snd_fdb_req rq = { .vsw = sdp->vsw };
+
 	size_t i;
 	int ret = 0;
 
@@ -404,8 +433,12 @@ snd_hook_status(void *ctx, struct snd_kv *kv)
 }
 
 static const struct snd_model_hooks snd_dp_hooks = {
-	.switch_create = snd_hook_switch_create,
-	.switch_delete = snd_hook_switch_delete,
+	.switch_create = snd_swdp_create,
+	.switch_delete = snd_swdp_delete,
+	.switch_set = snd_swdp_set,
+	.adapter_set = snd_hook_adapter_set,
+	.adapter_connect = snd_hook_adapter_connect,
+	.save = snd_hook_save,
 	.adapter_add = snd_hook_adapter_add,
 	.adapter_remove = snd_hook_adapter_remove,
 	.adapter_stats = snd_hook_adapter_stats,
@@ -470,6 +503,8 @@ snd_dp_channel_open(struct snd_conn *c, struct snd_nic *nic,
 {
 	struct snd_netvsc_cfg cfg;
 	char name[VSW_PORT_NAME_MAX];
+	struct vsw_port *port;
+	char err[256];
 	int ret;
 
 	(void)c;
@@ -487,16 +522,18 @@ snd_dp_channel_open(struct snd_conn *c, struct snd_nic *nic,
 	cfg.mtu = SND_DEFAULT_MTU;
 	cfg.link_speed_bps = SND_LINK_SPEED_BPS;
 	cfg.pool = nic->d->pool;
-	nic->port = snd_netvsc_port_create(&cfg, ch);
-	if (nic->port == NULL) {
+	cfg.link_down = !snd_swdp_guest_link(nic->sdp);
+	port = snd_netvsc_port_create(&cfg, ch);
+	if (port == NULL) {
 		return -ENOMEM;
 	}
-	ret = snd_lcore_call(nic->lc, snd_call_add_port, nic);
+	ret = snd_swdp_add_port(nic->sdp, port, &nic->ad->policy, false,
+				cfg.mtu, err, sizeof(err));
 	if (ret < 0) {
-		nic->port->ops->destroy(nic->port);
-		nic->port = NULL;
+		RTE_LOG(WARNING, USER1, "VM '%s': %s\n", nic->ad->vm, err);
 		return ret;
 	}
+	nic->port = port;
 	nic->port_id = ret;
 	nic->was_open = true;
 	RTE_LOG(INFO, USER1, "port %s open on switch %s\n", name,
@@ -511,7 +548,7 @@ snd_dp_channel_close(struct snd_conn *c, struct snd_nic *nic)
 	if (nic->port == NULL) {
 		return;
 	}
-	snd_lcore_call(nic->lc, snd_call_del_port, nic);
+	snd_lcore_call(nic->sdp->lc, snd_call_del_port, nic);
 	nic->port = NULL;
 	nic->port_id = -1;
 }

@@ -25,6 +25,10 @@ snd_dp_init(struct snd_daemon *d);
 void
 snd_dp_fini(struct snd_daemon *d);
 
+/* Periodic work of the main thread: uplink link state to the guests. */
+void
+snd_dp_tick(struct snd_daemon *d);
+
 /* vmb_host callbacks, per connection c (see vmb_host.h for contracts). */
 int
 snd_dp_offers_for(struct snd_conn *c, const char *vm,

@@ -335,22 +335,42 @@ snd_lcore_add_port(struct snd_lcore *lc, struct vsw_switch *sw,
 	return id;
 }
 
-int
-snd_lcore_del_port(struct snd_lcore *lc, struct vsw_switch *sw, uint16_t id)
+/* Stop watching port's wait fd. */
+static void
+snd_lcore_unwatch(struct snd_lcore *lc, struct vsw_port *port)
 {
-	struct vsw_port *port = vsw_switch_port(sw, id);
-	int fd;
+	int fd = port->ops->wait_fd ? port->ops->wait_fd(port) : -1;
 
-	if (port == NULL) {
-		return -ENOENT;
-	}
-	fd = port->ops->wait_fd ? port->ops->wait_fd(port) : -1;
 	if (fd >= 0) {
 		epoll_ctl(lc->epfd, EPOLL_CTL_DEL, fd, NULL);
 	} else {
 		lc->n_unwakeable--;
 	}
+}
+
+int
+snd_lcore_del_port(struct snd_lcore *lc, struct vsw_switch *sw, uint16_t id)
+{
+	struct vsw_port *port = vsw_switch_port(sw, id);
+
+	if (port == NULL) {
+		return -ENOENT;
+	}
+	snd_lcore_unwatch(lc, port);
 	return vsw_switch_remove_port(sw, id);
+}
+
+struct vsw_port *
+snd_lcore_detach_port(struct snd_lcore *lc, struct vsw_switch *sw,
+		      uint16_t id)
+{
+	struct vsw_port *port = vsw_switch_port(sw, id);
+
+	if (port == NULL) {
+		return NULL;
+	}
+	snd_lcore_unwatch(lc, port);
+	return vsw_switch_detach_port(sw, id);
 }
 
 void

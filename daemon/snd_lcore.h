@@ -93,6 +93,15 @@ snd_lcore_add_port(struct snd_lcore *lc, struct vsw_switch *sw,
 int
 snd_lcore_del_port(struct snd_lcore *lc, struct vsw_switch *sw, uint16_t id);
 
+/*
+ * Detach port `id` from sw without destroying it (staged frames flushed,
+ * FDB entries forgotten, fd no longer watched), e.g. to attach it to
+ * another switch.  Returns the port (owned by the caller) or NULL.
+ */
+struct vsw_port *
+snd_lcore_detach_port(struct snd_lcore *lc, struct vsw_switch *sw,
+		      uint16_t id);
+
 /* Passes and sleeps so far (any thread; informational). */
 void
 snd_lcore_counters(const struct snd_lcore *lc, uint64_t *passes,

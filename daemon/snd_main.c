@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -36,8 +37,15 @@
 #include "snd_dp.h"
 #include "snd_lcore.h"
 #include "snd_model.h"
+#include "snd_state.h"
 #include "snd_vmbus.h"
 #include "vmb_user.h"
+
+/* Exit status when the saved configuration cannot be restored (the
+ * systemd unit does not restart on it: RestartPreventExitStatus=78). */
+#define SND_EXIT_CONFIG 78
+#define SND_STATE_DIR "/var/lib/synthnet"
+#define SND_TICK_MS 250
 
 #define SND_POOL_SIZE 16383u
 #define SND_POOL_CACHE 256u
@@ -48,9 +56,13 @@ snd_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: synthnetd [--vmbus-socket PATH] [--ctl-socket PATH]\n"
-		"                 [--pidfile PATH] [-- EAL arguments]\n"
+		"                 [--state-dir DIR|none] [--pidfile PATH] "
+		"[-- EAL arguments]\n"
 		"  --vmbus-socket PATH  guests connect here (default %s)\n"
 		"  --ctl-socket PATH    synthctl connects here (default %s)\n"
+		"  --state-dir DIR      configuration saved and restored here\n"
+		"                       (default " SND_STATE_DIR "; none: "
+		"nothing saved)\n"
 		"  --pidfile PATH       write the daemon's pid here\n"
 		"EAL defaults: -l <first two CPUs> --file-prefix synthnetd "
 		"--no-pci,\nand --no-huge -m 512 when no hugepage is free.\n",
@@ -205,11 +217,30 @@ snd_signals(struct snd_daemon *d)
 	return snd_watch(d, &d->sig);
 }
 
+/* Periodic work (uplink link state) every SND_TICK_MS. */
+static int
+snd_timer(struct snd_daemon *d)
+{
+	struct itimerspec its = {
+		.it_interval = { 0, SND_TICK_MS * 1000000L },
+		.it_value = { 0, SND_TICK_MS * 1000000L },
+	};
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+
+	if (fd < 0 || timerfd_settime(fd, 0, &its, NULL) < 0) {
+		return -errno;
+	}
+	d->timer.kind = SND_EV_TIMER;
+	d->timer.fd = fd;
+	return snd_watch(d, &d->timer);
+}
+
 static void
 snd_loop(struct snd_daemon *d)
 {
 	struct epoll_event ev[32];
 	struct signalfd_siginfo si;
+	uint64_t ticks;
 	struct snd_ev *e;
 	int n, i, timeout;
 
@@ -241,9 +272,13 @@ snd_loop(struct snd_daemon *d)
 			case SND_EV_VMBUS_CONN:
 				snd_vmbus_conn_event(d, e->obj);
 				break;
+			case SND_EV_TIMER:
+				if (read(e->fd, &ticks, sizeof(ticks)) > 0) {
+					snd_dp_tick(d);
+				}
+				break;
 			case SND_EV_CTL_LISTEN:
 			case SND_EV_CTL_CLIENT:
-			case SND_EV_TIMER:
 				break;
 			}
 		}
@@ -278,6 +313,7 @@ main(int argc, char **argv)
 		{ "vmbus-socket", required_argument, NULL, 'v' },
 		{ "ctl-socket", required_argument, NULL, 'c' },
 		{ "pidfile", required_argument, NULL, 'p' },
+		{ "state-dir", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -286,6 +322,7 @@ main(int argc, char **argv)
 		 VMB_USER_SOCK_PATH);
 	snprintf(d->ctl_path, sizeof(d->ctl_path), "%s",
 		 snctl_socket_path(NULL));
+	snprintf(d->state_dir, sizeof(d->state_dir), "%s", SND_STATE_DIR);
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'v':
@@ -298,6 +335,10 @@ main(int argc, char **argv)
 			break;
 		case 'p':
 			pidfile = optarg;
+			break;
+		case 's':
+			snprintf(d->state_dir, sizeof(d->state_dir), "%s",
+				 strcmp(optarg, "none") == 0 ? "" : optarg);
 			break;
 		case 'h':
 			snd_usage(stdout);
@@ -360,7 +401,24 @@ main(int argc, char **argv)
 		ret = 1;
 		goto fail_lcore;
 	}
+	if (d->state_dir[0] != '\0') {
+		char err[512];
+
+		ret = snd_state_load(d->model, d->state_dir, err, sizeof(err));
+		if (ret < 0) {
+			fprintf(stderr, "synthnetd: cannot restore the "
+				"configuration: %s\nsynthnetd: the file is "
+				"left as it is; fix or move it away, then start "
+				"again\n", err);
+			snd_dp_fini(d);
+			ret = SND_EXIT_CONFIG;
+			goto fail_lcore;
+		}
+	}
 	ret = snd_signals(d);
+	if (ret == 0) {
+		ret = snd_timer(d);
+	}
 	if (ret == 0) {
 		ret = snd_ctlsock_init(d);
 	}

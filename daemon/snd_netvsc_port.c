@@ -380,7 +380,7 @@ snd_netvsc_port_create(const struct snd_netvsc_cfg *cfg,
 	memcpy(hc.mac, cfg->mac.addr_bytes, sizeof(hc.mac));
 	hc.mtu = cfg->mtu;
 	hc.link_speed = cfg->link_speed_bps;
-	hc.link_up = true;
+	hc.link_up = !cfg->link_down;
 	hc.friendly_name = p->port.name; /* lives as long as the engine */
 	p->host = nvsp_host_create(&hc, ch->rx, ch->tx, &snd_nv_host_ops, p);
 	if (p->host == NULL) {
@@ -388,6 +388,18 @@ snd_netvsc_port_create(const struct snd_netvsc_cfg *cfg,
 		return NULL;
 	}
 	return &p->port;
+}
+
+bool
+snd_netvsc_port_is(const struct vsw_port *port)
+{
+	return port != NULL && port->ops == &snd_nv_ops;
+}
+
+void
+snd_netvsc_port_set_link(struct vsw_port *port, bool up)
+{
+	nvsp_host_set_link(snd_nv(port)->host, up, snd_now_ns());
 }
 
 void

@@ -21,6 +21,8 @@ struct snd_netvsc_cfg {
 	uint16_t mtu;                   /* L3 MTU offered to the guest */
 	uint64_t link_speed_bps;        /* reported link speed */
 	struct rte_mempool *pool;       /* mbufs for frames from the guest */
+	bool link_down;                 /* start with the link down (the
+					 * switch's uplink is down) */
 };
 
 /*
@@ -33,6 +35,17 @@ struct snd_netvsc_cfg {
 struct vsw_port *
 snd_netvsc_port_create(const struct snd_netvsc_cfg *cfg,
 		       const struct vmb_host_channel *ch);
+
+/* True when port is a netvsc port. */
+bool
+snd_netvsc_port_is(const struct vsw_port *port);
+
+/*
+ * The guest's link (RNDIS MEDIA_CONNECT / MEDIA_DISCONNECT indication,
+ * spaced as the engine requires).  On the port's lcore.
+ */
+void
+snd_netvsc_port_set_link(struct vsw_port *port, bool up);
 
 /*
  * Add the port's protocol error counters (indexed by enum nvsp_host_err,

@@ -133,7 +133,7 @@ else
 	mem="hugepages"
 fi
 "$SYNTHNETD" --vmbus-socket "$VMBUS" --ctl-socket "$CTL" \
-	--pidfile "$TMP/synthnetd.pid" -- "${EAL[@]}" \
+	--pidfile "$TMP/synthnetd.pid" --state-dir none -- "${EAL[@]}" \
 	>"$TMP/synthnetd.log" 2>&1 &
 DAEMON=$!
 PIDS+=("$DAEMON")

@@ -631,7 +631,7 @@ sb_daemon_answers(struct sb_ctx *x)
 static int
 sb_daemon_start(struct sb_ctx *x)
 {
-	char *argv[16];
+	char *argv[20];
 	char pidf[PATH_MAX];
 	int n = 0;
 	unsigned int waited = 0;
@@ -654,6 +654,8 @@ sb_daemon_start(struct sb_ctx *x)
 	argv[n++] = x->ctl;
 	argv[n++] = "--pidfile";
 	argv[n++] = pidf;
+	argv[n++] = "--state-dir"; /* a throw-away daemon saves nothing */
+	argv[n++] = "none";
 	argv[n++] = "--";
 	argv[n++] = "--file-prefix";
 	argv[n++] = x->prefix;

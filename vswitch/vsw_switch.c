@@ -239,6 +239,53 @@ vsw_switch_fdb(struct vsw_switch *sw)
 	return sw != NULL ? sw->fdb : NULL;
 }
 
+struct vsw_fdb *
+vsw_switch_fdb_alloc(const struct vsw_switch *sw, uint32_t max_entries,
+		     int socket_id)
+{
+	struct vsw_fdb_cfg fcfg;
+	struct vsw_fdb *fdb;
+	size_t size;
+	void *mem;
+
+	memset(&fcfg, 0, sizeof(fcfg));
+	fcfg.max_entries = max_entries;
+	fcfg.age = vsw_fdb_get_age(sw->fdb);
+	fcfg.seed = rte_rand();
+	size = vsw_fdb_memsize(&fcfg);
+	if (size == 0) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	mem = rte_malloc_socket("vsw_fdb", size, RTE_CACHE_LINE_SIZE,
+				socket_id);
+	if (mem == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	fdb = vsw_fdb_init(mem, size, &fcfg);
+	if (fdb == NULL) {
+		rte_free(mem);
+		rte_errno = EINVAL;
+	}
+	return fdb;
+}
+
+struct vsw_fdb *
+vsw_switch_fdb_swap(struct vsw_switch *sw, struct vsw_fdb *fdb)
+{
+	struct vsw_fdb *old = sw->fdb;
+
+	sw->fdb = fdb;
+	return old;
+}
+
+void
+vsw_switch_fdb_free(struct vsw_fdb *fdb)
+{
+	rte_free(fdb);
+}
+
 /* Recompute the mirror destinations from the attached ports' policies. */
 static void
 vsw_mirror_rebuild(struct vsw_switch *sw)

@@ -173,6 +173,28 @@ vsw_switch_arm_wait(struct vsw_switch *sw);
 struct vsw_fdb *
 vsw_switch_fdb(struct vsw_switch *sw);
 
+/*
+ * A new, empty MAC table for a switch with a different size limit: built
+ * on any thread (rte_malloc on socket_id), keeping the current table's
+ * aging time.  NULL with rte_errno on failure.
+ */
+struct vsw_fdb *
+vsw_switch_fdb_alloc(const struct vsw_switch *sw, uint32_t max_entries,
+		     int socket_id);
+
+/*
+ * Install fdb (from vsw_switch_fdb_alloc) as sw's MAC table, on the lcore
+ * serving sw; the stations are learned again from the next frames.
+ * Returns the old table, to be released with vsw_switch_fdb_free() once
+ * this returned.
+ */
+struct vsw_fdb *
+vsw_switch_fdb_swap(struct vsw_switch *sw, struct vsw_fdb *fdb);
+
+/* Release a table that no switch uses.  NULL is a no-op. */
+void
+vsw_switch_fdb_free(struct vsw_fdb *fdb);
+
 /* Copy the switch counters; callable from any thread. */
 void
 vsw_switch_stats_read(const struct vsw_switch *sw,

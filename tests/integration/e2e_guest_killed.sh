@@ -17,6 +17,7 @@ for vm in vmA vmB vmC; do
 	sn_ctl adapter add $vm --switch sw1 >/dev/null ||
 		sn_fatal "adapter add $vm"
 done
+SN_GUEST_ARGS=--no-reconnect
 sn_check "vmB attaches in netns b" sn_guest_netns vmB b 10.77.0.2/24 ||
 	sn_fatal "vmB attach"
 sn_check "vmC attaches in netns c" sn_guest_netns vmC c 10.77.0.3/24 ||
@@ -92,7 +93,8 @@ sn_check_baseline "after vmA detached cleanly" "$base"
 sn_check "synthnetd still answers" sn_daemon_alive
 # Graceful shutdown (see e2e_ping.sh).
 sn_check "synthnetd exits on SIGTERM with status 0" sn_daemon_stop
-# Guests B and C are still attached: they notice the host went away.
+# Guests B and C are still attached (started with --no-reconnect): they
+# notice the host went away and exit.
 guests_gone()
 {
 	! sn_alive "${SN_GUEST_PID[vmB]}" && ! sn_alive "${SN_GUEST_PID[vmC]}"

@@ -416,7 +416,7 @@ sn_daemon_start()
 
 	sn_spawn "$SN_TMP/synthnetd.log" "$SN_SYNTHNETD" \
 		--vmbus-socket "$SN_VMBUS_SOCK" --ctl-socket "$SN_CTL_SOCK" \
-		--pidfile "$SN_TMP/synthnetd.pid" \
+		--pidfile "$SN_TMP/synthnetd.pid" --state-dir "$SN_TMP/state" \
 		-- --file-prefix "$SN_ID" --no-huge -m 512 --no-telemetry "$@"
 	SN_DAEMON_PID=$SN_LAST_PID
 	for ((i = 0; i < 200; i++)); do
@@ -631,8 +631,10 @@ sn_guest_netns()
 		args+=(--ip "$ip")
 	done
 	log=$SN_TMP/guest-$vm.log
+	# SN_GUEST_ARGS: extra synthguest options (e.g. --no-reconnect)
+	# shellcheck disable=SC2086
 	sn_spawn "$log" "$SN_SYNTHGUEST" --vm "$vm" --socket "$SN_VMBUS_SOCK" \
-		--netns "$ns" "${args[@]}"
+		--netns "$ns" ${SN_GUEST_ARGS:-} "${args[@]}"
 	pid=$SN_LAST_PID
 	SN_GUEST_PID[$vm]=$pid
 	for ((i = 0; i < 150; i++)); do
