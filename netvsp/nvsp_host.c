@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * nvsp_host.c - the host (netvsp) protocol engine of one synthetic NIC
- * (see nvsp_host.h for the contract and the receive-slot layout).
+ * (see nvsp_host.h for the contract and the receive-slot layout): NVSP
+ * negotiation, buffers, completions, control replies, G->H dispatch,
+ * poll, link, queries.  The data path (guest TX, RX batches) is in
+ * nvsp_host_data.c; the state both share is in nvsp_host_priv.h.
  *
  * Behaviour follows the public host side, microsoft/openvmm
  * vm/devices/net/netvsp/src/lib.rs (any-order setup after INIT, receive
@@ -12,27 +15,21 @@
  * code.
  *
  * Layout of this file: helpers, completions (queue + ring), control
- * replies (queue + control slots), NVSP setup messages, guest TX
- * (SEND_RNDIS_PKT: gather, walk, PACKET / control), RX (slots, batches,
- * flush), poll, link, queries.
+ * replies (queue + control slots), NVSP setup messages, G->H dispatch,
+ * H->G flow control, poll, link, queries, create / destroy.
  *
  * Ownership: the engine owns its queues and scratch buffers; it borrows
  * the two rings, and it holds one GPADL reference per mapped buffer
  * (receive, send) from ops->gpadl_get() until revoke or destroy.  Guest
  * memory (sections, GPA pages, the receive buffer) is only touched during
  * a call; headers are copied into private buffers before they are
- * validated, frame bytes are handed to ops->tx_frame() as fragments.
+ * validated.
  *
- * Deviations and limits, written down where they matter:
+ * Deviations and limits, written down where they matter (the data path's
+ * are in nvsp_host_data.c):
  *  - A G->H packet longer than PKT_BUF_SIZE is skipped and counted
  *    (bad-vmbus-pkt) without a completion: its descriptor cannot be read
  *    without copying it.  Linux packets are under 1 KiB.
- *  - A frame tx_frame() refuses is completed with SUCCESS (the switch's
- *    drop, counted tx-dropped); malformed guest input gets FAIL.
- *  - A control reply that finds the control queue full is dropped and the
- *    request completed with FAIL (ctl-dropped): reading the G->H ring must
- *    not stop for it, since the guest's completions that free control
- *    slots arrive on that ring.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -41,38 +38,11 @@
 
 #include "nvsp.h"
 #include "nvsp_host.h"
+#include "nvsp_host_priv.h"
 #include "nvsp_rxbuf.h"
-#include "rndis_msg.h"
-#include "rndis_ppi.h"
 #include "sn_wire.h"
 #include "vmb_pkt.h"
 
-/* Largest G->H packet copied out of the ring (descriptor .. payload). */
-#define PKT_BUF_SIZE		16384u
-/* Pieces (section + GPA page runs) one SEND_RNDIS_PKT may gather. */
-#define MAX_CHUNKS		256u
-/* Bytes of RNDIS data one SEND_RNDIS_PKT may describe. */
-#define MAX_STREAM		(256u << 10)
-/* RNDIS messages walked per SEND_RNDIS_PKT (Linux batches <= 8). */
-#define MAX_MSGS_PER_PKT	64u
-/* Control messages handled per SEND_RNDIS_PKT (Linux sends 1). */
-#define MAX_CTL_PER_PKT		8u
-/* Largest control message copied whole (RSS parameters: ~620 bytes). */
-#define CTL_MSG_MAX		4096u
-/* Largest PPI area copied (RNDIS_PPI_MAX elements of 16 bytes). */
-#define PPI_AREA_MAX		(RNDIS_PPI_MAX * RNDIS_PPI_ELEM_LEN)
-/* RNDIS PACKET header bytes (type .. reserved). */
-#define RNDIS_PKT_HDR		((uint32_t)sizeof(struct rndis_wire_packet))
-/* Receive slot: header reservation and the unused tail (OpenVMM). */
-#define RX_HDR_SPACE		256u
-#define RX_FOOTER		36u
-/* Ethernet header, 802.1Q tag. */
-#define ETH_HDR_LEN		14u
-#define VLAN_TAG_LEN		4u
-/* Largest TX frame with an LSO request (64 KiB super-packet + headers). */
-#define TX_LSO_FRAME_MAX	(65536u + ETH_HDR_LEN + VLAN_TAG_LEN)
-/* Largest contiguous piece asked of ops->gpa() at once. */
-#define GPA_RUN_MAX		(1u << 20)
 /* NVSP INIT_COMPLETE max_mdl_chain_len we report (informational). */
 #define MAX_MDL_CHAIN		34u
 
@@ -81,84 +51,6 @@ struct nvsp_comp {
 	uint64_t trans_id;		/* echoed request id */
 	uint32_t len;			/* bytes in msg */
 	uint8_t msg[NVSP_MSG_SIZE_V61];	/* encoded NVSP completion */
-};
-
-/* A control reply waiting for a control slot or ring space. */
-struct nvsp_ctl {
-	uint32_t len;			/* bytes in msg */
-	bool delayed;			/* already counted as ctl-backlog */
-	uint8_t msg[NVSP_RNDIS_REPLY_MAX]; /* RNDIS message */
-};
-
-/* One contiguous piece of a gathered RNDIS byte stream. */
-struct chunk {
-	const uint8_t *p;		/* host pointer into guest memory */
-	uint32_t len;			/* bytes */
-};
-
-/*
- * Per-channel state.  A subchannel will be one more of these sharing the
- * device state of struct nvsp_host.
- */
-struct nvsp_chan {
-	struct nvsp_host *h;		/* owning device */
-	struct vmb_ring *g2h;		/* guest -> host, we read; borrowed */
-	struct vmb_ring *h2g;		/* host -> guest, we write; borrowed */
-	struct nvsp_comp *cq;		/* [NVSP_HOST_COMPLETION_QUEUE] */
-	uint32_t cq_head;		/* oldest queued completion */
-	uint32_t cq_count;		/* queued completions */
-	struct nvsp_rxbuf_batch rxb;	/* slots of the pending RX batch */
-	uint32_t rx_n;			/* frames in the pending batch */
-	uint64_t rx_bytes;		/* their frame bytes */
-	struct vmb_xfer_range rx_ranges[NVSP_HOST_RX_BATCH_MAX]; /* ranges */
-	bool sig_pending;		/* a write owes the guest a signal */
-	bool send_pending;		/* we set pending_send_sz on h2g */
-	uint8_t xfer_hdr[VMB_XFER_HDR_LEN(NVSP_HOST_RX_BATCH_MAX)]; /* enc */
-	uint8_t pkt[PKT_BUF_SIZE];	/* private copy of one G->H packet */
-};
-
-struct nvsp_host {
-	struct nvsp_host_ops ops;	/* owner's callbacks */
-	void *ctx;			/* their context */
-	uint32_t cfg_mtu;		/* port MTU: slot size, upper clamp */
-	uint32_t max_rx_batch;		/* frames per RX packet */
-	uint32_t version;		/* negotiated NVSP version, 0 = none */
-	uint32_t msg_size;		/* NVSP size we pad to (28 / 40) */
-	uint32_t mtu;			/* effective payload MTU */
-	uint64_t ndis_caps;		/* SEND_NDIS_CONFIG capabilities */
-	bool broken;			/* G->H ring corrupt: channel dead */
-	/* Receive buffer. */
-	bool rbuf_ok;			/* mapped and announced */
-	uint32_t rbuf_gpadl;		/* its GPADL (we hold a reference) */
-	uint16_t rbuf_id;		/* transfer page set id (0xCAFE) */
-	uint8_t *rbuf;			/* host mapping */
-	size_t rbuf_len;		/* mapping length */
-	uint32_t slot_size;		/* bytes per slot */
-	uint32_t nslots;		/* slots announced */
-	struct nvsp_rxbuf *rb;		/* slot allocator; owned */
-	/* Send buffer. */
-	bool sbuf_ok;			/* mapped and announced */
-	uint32_t sbuf_gpadl;		/* its GPADL (we hold a reference) */
-	uint16_t sbuf_id;		/* buffer id */
-	const uint8_t *sbuf;		/* host mapping */
-	uint32_t nsections;		/* send sections (6144 bytes each) */
-	/* RNDIS device and its reply queue. */
-	struct nvsp_rndis_dev rndis;	/* the device */
-	struct nvsp_ctl *ctlq;		/* [NVSP_HOST_CTL_QUEUE]; owned */
-	uint32_t ctlq_head;		/* oldest queued reply */
-	uint32_t ctlq_count;		/* queued replies */
-	/* Link indications. */
-	bool link_sent_once;		/* an indication was ever sent */
-	uint64_t last_link_ns;		/* when the last one was queued */
-	/* Scratch for one SEND_RNDIS_PKT. */
-	struct chunk chunks[MAX_CHUNKS]; /* gathered pieces */
-	uint32_t nchunks;		/* pieces in chunks */
-	uint32_t stream_len;		/* their total bytes */
-	struct nvsp_frag frags[MAX_CHUNKS]; /* frame fragments for tx_frame */
-	uint8_t ppi[PPI_AREA_MAX];	/* copied PPI area */
-	uint8_t ctl_msg[CTL_MSG_MAX];	/* copied control message */
-	struct nvsp_host_stats stats;	/* counters */
-	struct nvsp_chan chan;		/* the primary channel */
 };
 
 /* --- names and counters -------------------------------------------------- */
@@ -188,8 +80,8 @@ nvsp_host_err_desc(enum nvsp_host_err e)
 }
 
 /* Count one event of kind e; log the 1st, 2nd, 4th, 8th ... of each. */
-static void
-count_err(struct nvsp_host *h, enum nvsp_host_err e)
+void
+nvsp_host_count_err(struct nvsp_host *h, enum nvsp_host_err e)
 {
 	uint64_t n = ++h->stats.err[e];
 
@@ -225,21 +117,10 @@ ring_write(struct nvsp_chan *ch, const void *hdr, size_t hlen,
 		ch->sig_pending |= sig;
 	} else if (rc == -EBADMSG) {
 		/* The guest corrupted the read index of its own ring. */
-		count_err(ch->h, NVSP_HOST_ERR_RING_CORRUPT);
+		nvsp_host_count_err(ch->h, NVSP_HOST_ERR_RING_CORRUPT);
 		ch->h->broken = true;
 	}
 	return rc;
-}
-
-/* Signal the guest if a write or read since the last signal owes one. */
-static void
-signal_if_owed(struct nvsp_chan *ch)
-{
-	if (ch->sig_pending) {
-		ch->sig_pending = false;
-		ch->h->stats.signals++;
-		ch->h->ops.signal_guest(ch->h->ctx);
-	}
 }
 
 /* --- completions --------------------------------------------------------- */
@@ -299,7 +180,7 @@ complete_raw(struct nvsp_chan *ch, uint64_t trans_id, const uint8_t *msg,
 	}
 	if (ch->cq_count >= NVSP_HOST_COMPLETION_QUEUE ||
 	    len > sizeof(c->msg)) {
-		count_err(ch->h, NVSP_HOST_ERR_BACKLOG_STALL);
+		nvsp_host_count_err(ch->h, NVSP_HOST_ERR_BACKLOG_STALL);
 		return;
 	}
 	tail = (ch->cq_head + ch->cq_count) % NVSP_HOST_COMPLETION_QUEUE;
@@ -308,7 +189,7 @@ complete_raw(struct nvsp_chan *ch, uint64_t trans_id, const uint8_t *msg,
 	c->len = len;
 	memcpy(c->msg, msg, len);
 	ch->cq_count++;
-	count_err(ch->h, NVSP_HOST_ERR_COMPLETION_BACKLOG);
+	nvsp_host_count_err(ch->h, NVSP_HOST_ERR_COMPLETION_BACKLOG);
 }
 
 /* Encode m padded to the negotiated message size and complete with it. */
@@ -332,9 +213,9 @@ complete_msg(struct nvsp_chan *ch, uint64_t trans_id,
  * for types without one {req_type, status}, so a waiting guest is never
  * left hanging.
  */
-static void
-complete_status(struct nvsp_chan *ch, uint64_t trans_id, uint32_t req_type,
-		uint32_t status)
+void
+nvsp_host_complete_status(struct nvsp_chan *ch, uint64_t trans_id,
+			  uint32_t req_type, uint32_t status)
 {
 	uint8_t buf[NVSP_MSG_SIZE_V61];
 	struct nvsp_msg m;
@@ -390,45 +271,24 @@ static void
 fail_request(struct nvsp_chan *ch, const struct vmb_pkt *p,
 	     uint32_t req_type, enum nvsp_host_err e)
 {
-	count_err(ch->h, e);
+	nvsp_host_count_err(ch->h, e);
 	if (always_completed(req_type) ||
 	    (p->flags & VMB_PKT_FLAG_COMPLETION_REQUESTED) != 0) {
-		complete_status(ch, p->trans_id, req_type, NVSP_STAT_FAIL);
+		nvsp_host_complete_status(ch, p->trans_id, req_type,
+					  NVSP_STAT_FAIL);
 	}
 }
 
 /* --- control replies ----------------------------------------------------- */
 
-/* Next free control-queue entry, or NULL when the queue is full. */
-static struct nvsp_ctl *
-ctlq_tail(struct nvsp_host *h)
-{
-	struct nvsp_ctl *e;
-
-	if (h->ctlq_count >= NVSP_HOST_CTL_QUEUE) {
-		return NULL;
-	}
-	e = &h->ctlq[(h->ctlq_head + h->ctlq_count) % NVSP_HOST_CTL_QUEUE];
-	e->len = 0;
-	e->delayed = false;
-	return e;
-}
-
-/* Commit the entry ctlq_tail() returned, holding len bytes. */
-static void
-ctlq_push(struct nvsp_host *h, struct nvsp_ctl *e, uint32_t len)
-{
-	e->len = len;
-	h->ctlq_count++;
-}
-
 /*
  * Write one transfer-page packet carrying SEND_RNDIS_PKT (channel_type)
  * with ranges[0, n) of the receive buffer, under trans_id.
  */
-static int
-write_xfer(struct nvsp_chan *ch, uint64_t trans_id, uint32_t channel_type,
-	   const struct vmb_xfer_range *ranges, uint32_t n)
+int
+nvsp_host_write_xfer(struct nvsp_chan *ch, uint64_t trans_id,
+		     uint32_t channel_type,
+		     const struct vmb_xfer_range *ranges, uint32_t n)
 {
 	struct nvsp_host *h = ch->h;
 	uint8_t payload[NVSP_MSG_SIZE_V61];
@@ -454,20 +314,13 @@ write_xfer(struct nvsp_chan *ch, uint64_t trans_id, uint32_t channel_type,
 			  (size_t)plen);
 }
 
-/* Host address of receive slot s. */
-static inline uint8_t *
-slot_addr(const struct nvsp_host *h, uint32_t s)
-{
-	return h->rbuf + (size_t)s * h->slot_size;
-}
-
 /*
  * Send queued control replies, each in its own control slot, in order.
  * Stops at the first that finds no free control slot or no ring space;
  * it stays queued for a later call.
  */
-static void
-ctl_flush(struct nvsp_host *h)
+void
+nvsp_host_ctl_flush(struct nvsp_host *h)
 {
 	struct nvsp_chan *ch = &h->chan;
 
@@ -481,13 +334,14 @@ ctl_flush(struct nvsp_host *h)
 		if (nvsp_rxbuf_alloc_ctl(h->rb, &slot) != 0) {
 			goto blocked;
 		}
-		memcpy(slot_addr(h, slot), e->msg, e->len);
+		memcpy(nvsp_host_slot_addr(h, slot), e->msg, e->len);
 		nvsp_rxbuf_batch_init(&b);
 		nvsp_rxbuf_batch_add(h->rb, &b, slot);
 		id = nvsp_rxbuf_batch_id(h->rb, &b);
 		r.byte_count = e->len;
 		r.byte_offset = slot * h->slot_size;
-		if (write_xfer(ch, id, NVSP_CHANNEL_TYPE_CONTROL, &r, 1) != 0) {
+		if (nvsp_host_write_xfer(ch, id, NVSP_CHANNEL_TYPE_CONTROL,
+					 &r, 1) != 0) {
 			nvsp_rxbuf_batch_abort(h->rb, &b);
 			goto blocked;
 		}
@@ -500,7 +354,7 @@ ctl_flush(struct nvsp_host *h)
 blocked:
 	if (!h->ctlq[h->ctlq_head].delayed) {
 		h->ctlq[h->ctlq_head].delayed = true;
-		count_err(h, NVSP_HOST_ERR_CTL_BACKLOG);
+		nvsp_host_count_err(h, NVSP_HOST_ERR_CTL_BACKLOG);
 	}
 }
 
@@ -511,11 +365,12 @@ ctl_generate(struct nvsp_host *h, uint64_t now_ns)
 	struct nvsp_ctl *e;
 	int len;
 
-	if (h->rndis.offload_ind_pending && (e = ctlq_tail(h)) != NULL) {
+	if (h->rndis.offload_ind_pending &&
+	    (e = nvsp_host_ctlq_tail(h)) != NULL) {
 		len = nvsp_rndis_dev_offload_indication(&h->rndis, e->msg,
 							sizeof(e->msg));
 		if (len > 0) {
-			ctlq_push(h, e, (uint32_t)len);
+			nvsp_host_ctlq_push(h, e, (uint32_t)len);
 		}
 	}
 	if (!nvsp_rndis_dev_link_pending(&h->rndis)) {
@@ -525,13 +380,13 @@ ctl_generate(struct nvsp_host *h, uint64_t now_ns)
 	    now_ns < h->last_link_ns + NVSP_HOST_LINK_SPACING_NS) {
 		return;
 	}
-	e = ctlq_tail(h);
+	e = nvsp_host_ctlq_tail(h);
 	if (e == NULL) {
 		return;
 	}
 	len = nvsp_rndis_dev_link_indication(&h->rndis, e->msg, sizeof(e->msg));
 	if (len > 0) {
-		ctlq_push(h, e, (uint32_t)len);
+		nvsp_host_ctlq_push(h, e, (uint32_t)len);
 		h->link_sent_once = true;
 		h->last_link_ns = now_ns;
 		h->stats.link_indications++;
@@ -577,7 +432,7 @@ do_init(struct nvsp_chan *ch, const struct vmb_pkt *p,
 	r.type = NVSP_MSG_TYPE_INIT_COMPLETE;
 	if (v == 0) {
 		/* Answer, never stay silent: the guest tries the next one. */
-		count_err(h, NVSP_HOST_ERR_UNSUPPORTED_VERSION);
+		nvsp_host_count_err(h, NVSP_HOST_ERR_UNSUPPORTED_VERSION);
 		r.init_comp.status = NVSP_STAT_FAIL;
 	} else {
 		h->version = v;
@@ -608,7 +463,8 @@ do_ndis_config(struct nvsp_chan *ch, const struct vmb_pkt *p,
 	h->ndis_caps = m->ndis_config.capabilities;
 	nvsp_rndis_dev_set_mtu(&h->rndis, mtu);
 	if ((p->flags & VMB_PKT_FLAG_COMPLETION_REQUESTED) != 0) {
-		complete_status(ch, p->trans_id, m->type, NVSP_STAT_SUCCESS);
+		nvsp_host_complete_status(ch, p->trans_id, m->type,
+					  NVSP_STAT_SUCCESS);
 	}
 }
 
@@ -619,7 +475,8 @@ do_ndis_ver(struct nvsp_chan *ch, const struct vmb_pkt *p,
 	nvsp_rndis_dev_set_ndis_version(&ch->h->rndis, m->ndis_ver.major,
 					m->ndis_ver.minor);
 	if ((p->flags & VMB_PKT_FLAG_COMPLETION_REQUESTED) != 0) {
-		complete_status(ch, p->trans_id, m->type, NVSP_STAT_SUCCESS);
+		nvsp_host_complete_status(ch, p->trans_id, m->type,
+					  NVSP_STAT_SUCCESS);
 	}
 }
 
@@ -766,7 +623,8 @@ do_revoke(struct nvsp_chan *ch, const struct vmb_pkt *p,
 		release_send_buf(h);
 	}
 	if ((p->flags & VMB_PKT_FLAG_COMPLETION_REQUESTED) != 0) {
-		complete_status(ch, p->trans_id, m->type, NVSP_STAT_SUCCESS);
+		nvsp_host_complete_status(ch, p->trans_id, m->type,
+					  NVSP_STAT_SUCCESS);
 	}
 }
 
@@ -787,324 +645,6 @@ do_subchannel(struct nvsp_chan *ch, const struct vmb_pkt *p,
 	r.subchan_comp.status = NVSP_STAT_SUCCESS;
 	r.subchan_comp.num_allocated = 0;
 	complete_msg(ch, p->trans_id, &r);
-}
-
-/*
- * The TX helpers below return a verdict: 0 when all went well, else
- * VERDICT(e), e being the counter to charge (and the packet FAILs).
- */
-#define VERDICT(e)		((int)(e) + 1)
-#define VERDICT_ERR(v)		((enum nvsp_host_err)((v) - 1))
-
-/* --- guest TX: gathering the RNDIS byte stream --------------------------- */
-
-/* Append a piece to the stream; false when over a cap. */
-static bool
-stream_add(struct nvsp_host *h, const uint8_t *ptr, uint32_t len)
-{
-	if (h->nchunks >= MAX_CHUNKS || len > MAX_STREAM - h->stream_len) {
-		return false;
-	}
-	h->chunks[h->nchunks].p = ptr;
-	h->chunks[h->nchunks].len = len;
-	h->nchunks++;
-	h->stream_len += len;
-	return true;
-}
-
-/*
- * Map the GPA ranges of p into stream pieces (runs of consecutive PFNs
- * become one piece).  Returns 0 or a verdict.
- */
-static int
-stream_add_gpa(struct nvsp_host *h, const struct vmb_pkt *p)
-{
-	struct vmb_gpa_range r;
-	struct vmb_gpa_iter it;
-	int rc;
-
-	if (vmb_gpa_iter_init(&it, p) != 0) {
-		return VERDICT(NVSP_HOST_ERR_BAD_VMBUS_PKT);
-	}
-	while ((rc = vmb_gpa_range_next(&it, &r)) == 1) {
-		uint32_t off = r.byte_offset, left = r.byte_count, i = 0;
-
-		while (left > 0 && i < r.pfn_count) {
-			uint64_t pfn = vmb_gpa_range_pfn(&r, i);
-			uint32_t n = SN_MIN(VMB_PAGE_SIZE - off, left);
-			const uint8_t *ptr;
-
-			if (pfn > (UINT64_MAX >> VMB_PAGE_SHIFT) - 1) {
-				return VERDICT(NVSP_HOST_ERR_BAD_GPA);
-			}
-			while (n < left && i + 1 < r.pfn_count &&
-			       vmb_gpa_range_pfn(&r, i + 1) ==
-			       vmb_gpa_range_pfn(&r, i) + 1 &&
-			       n < GPA_RUN_MAX) {
-				i++;
-				n += SN_MIN(VMB_PAGE_SIZE, left - n);
-			}
-			ptr = h->ops.gpa(h->ctx, (pfn << VMB_PAGE_SHIFT) + off,
-					 n);
-			if (ptr == NULL || !stream_add(h, ptr, n)) {
-				return VERDICT(NVSP_HOST_ERR_BAD_GPA);
-			}
-			left -= n;
-			off = 0;
-			i++;
-		}
-	}
-	return rc == 0 ? 0 : VERDICT(NVSP_HOST_ERR_BAD_VMBUS_PKT);
-}
-
-/* Copy stream bytes [off, off + len) into dst; false if out of range. */
-static bool
-stream_copy(const struct nvsp_host *h, uint32_t off, uint32_t len,
-	    uint8_t *dst)
-{
-	uint32_t i, pos = 0;
-
-	if (!sn_range_ok(off, len, h->stream_len)) {
-		return false;
-	}
-	for (i = 0; i < h->nchunks && len > 0; i++) {
-		const struct chunk *c = &h->chunks[i];
-
-		if (off < pos + c->len) {
-			uint32_t in = off - pos;
-			uint32_t n = SN_MIN(c->len - in, len);
-
-			memcpy(dst, c->p + in, n);
-			dst += n;
-			off += n;
-			len -= n;
-		}
-		pos += c->len;
-	}
-	return len == 0;
-}
-
-/* Fragments covering stream bytes [off, off + len); returns the count. */
-static uint32_t
-stream_frags(struct nvsp_host *h, uint32_t off, uint32_t len)
-{
-	uint32_t i, pos = 0, n = 0;
-
-	for (i = 0; i < h->nchunks && len > 0; i++) {
-		const struct chunk *c = &h->chunks[i];
-
-		if (off < pos + c->len) {
-			uint32_t in = off - pos;
-			uint32_t k = SN_MIN(c->len - in, len);
-
-			h->frags[n].addr = c->p + in;
-			h->frags[n].len = k;
-			n++;
-			off += k;
-			len -= k;
-		}
-		pos += c->len;
-	}
-	return n;
-}
-
-/* --- guest TX: one RNDIS PACKET ------------------------------------------ */
-
-/* The PPIs a guest frame carries, as metadata for tx_frame. */
-static void
-meta_from_ppis(const struct rndis_ppi_set *s, struct nvsp_pktmeta *m)
-{
-	memset(m, 0, sizeof(*m));
-	if (s->present & RNDIS_PPIF_CSUM) {
-		m->flags |= NVSP_META_CSUM_TX;
-		m->csum = s->csum;
-	}
-	if (s->present & RNDIS_PPIF_LSO) {
-		m->flags |= NVSP_META_LSO;
-		m->lso = s->lso;
-	}
-	if (s->present & RNDIS_PPIF_VLAN) {
-		m->flags |= NVSP_META_VLAN;
-		m->vlan_tci = rndis_vlan_info_to_tci(s->vlan);
-	}
-}
-
-/*
- * Hand the PACKET at stream offset mo (mlen bytes, mlen >= 8) to
- * tx_frame.  Returns 0 (taken, or dropped by the switch / link) or a
- * verdict (the guest's packet FAILs).
- */
-static int
-tx_packet(struct nvsp_host *h, uint32_t mo, uint32_t mlen)
-{
-	uint8_t hdr[sizeof(struct rndis_wire_packet)];
-	uint32_t doff, dlen, poff, plen, max;
-	struct rndis_ppi_set ppis;
-	struct nvsp_pktmeta meta;
-	uint32_t nfrags;
-
-	if (h->rndis.state != NVSP_RNDIS_INITIALIZED) {
-		return VERDICT(NVSP_HOST_ERR_NOT_READY);
-	}
-	if (mlen < RNDIS_PKT_HDR || !stream_copy(h, mo, RNDIS_PKT_HDR, hdr)) {
-		return VERDICT(NVSP_HOST_ERR_BAD_RNDIS);
-	}
-	/* Offsets count from byte 8; validate the private copy. */
-	doff = sn_get_le32(hdr + offsetof(struct rndis_wire_packet,
-					  data_offset));
-	dlen = sn_get_le32(hdr + offsetof(struct rndis_wire_packet,
-					  data_len));
-	poff = sn_get_le32(hdr + offsetof(struct rndis_wire_packet,
-					  per_pkt_info_offset));
-	plen = sn_get_le32(hdr + offsetof(struct rndis_wire_packet,
-					  per_pkt_info_len));
-	if (doff < RNDIS_PACKET_OFFSET_MIN ||
-	    !sn_range_ok((uint64_t)RNDIS_HDR_LEN + doff, dlen, mlen)) {
-		return VERDICT(NVSP_HOST_ERR_BAD_RNDIS);
-	}
-	memset(&ppis, 0, sizeof(ppis));
-	if (plen > 0) {
-		if (poff < RNDIS_PACKET_OFFSET_MIN || plen > PPI_AREA_MAX ||
-		    !sn_range_ok((uint64_t)RNDIS_HDR_LEN + poff, plen, mlen) ||
-		    (poff < doff + dlen && doff < poff + plen) ||
-		    !stream_copy(h, mo + RNDIS_HDR_LEN + poff, plen, h->ppi) ||
-		    rndis_ppi_parse(h->ppi, plen, &ppis) < 0) {
-			return VERDICT(NVSP_HOST_ERR_BAD_RNDIS);
-		}
-	}
-	meta_from_ppis(&ppis, &meta);
-	max = (meta.flags & NVSP_META_LSO) ? TX_LSO_FRAME_MAX :
-	      h->mtu + ETH_HDR_LEN + VLAN_TAG_LEN;
-	if (dlen < ETH_HDR_LEN || dlen > max) {
-		return VERDICT(NVSP_HOST_ERR_BAD_FRAME);
-	}
-	if (!h->rndis.link_up) {
-		count_err(h, NVSP_HOST_ERR_TX_LINK_DOWN);
-		return 0;
-	}
-	nfrags = stream_frags(h, mo + RNDIS_HDR_LEN + doff, dlen);
-	if (h->ops.tx_frame(h->ctx, h->frags, nfrags, dlen, &meta) < 0) {
-		count_err(h, NVSP_HOST_ERR_TX_DROPPED);
-		return 0;
-	}
-	h->stats.tx_packets++;
-	h->stats.tx_bytes += dlen;
-	return 0;
-}
-
-/*
- * Hand the control message at stream offset mo to the RNDIS device and
- * queue its reply.  Returns 0 or a verdict.
- */
-static int
-tx_control(struct nvsp_host *h, uint32_t mo, uint32_t mlen)
-{
-	/* Too long to copy whole: the device sees it truncated and
-	 * answers INVALID_DATA when it can read the request id. */
-	uint32_t n = SN_MIN(mlen, CTL_MSG_MAX);
-	struct nvsp_ctl *e;
-	size_t rlen = 0;
-	int rc;
-
-	h->stats.ctl_msgs++;
-	if (!stream_copy(h, mo, n, h->ctl_msg)) {
-		return VERDICT(NVSP_HOST_ERR_BAD_RNDIS);
-	}
-	e = ctlq_tail(h);
-	if (e == NULL) {
-		return VERDICT(NVSP_HOST_ERR_CTL_DROPPED);
-	}
-	rc = nvsp_rndis_dev_handle(&h->rndis, h->ctl_msg, n, e->msg,
-				   sizeof(e->msg), &rlen);
-	if (rlen > 0) {
-		ctlq_push(h, e, (uint32_t)rlen);
-	}
-	return rc < 0 ? VERDICT(NVSP_HOST_ERR_BAD_RNDIS) : 0;
-}
-
-/*
- * Walk the RNDIS messages of the gathered stream (several may be batched
- * back to back, each msg_len covering its padding).  Returns the first
- * verdict, 0 when every message was fine.
- */
-static int
-tx_walk(struct nvsp_host *h)
-{
-	uint32_t off = 0, nmsg = 0, nctl = 0;
-	const int bad = VERDICT(NVSP_HOST_ERR_BAD_RNDIS);
-	int first = 0, rc;
-
-	while (h->stream_len - off >= RNDIS_HDR_LEN) {
-		uint8_t w[RNDIS_HDR_LEN];
-		uint32_t type, mlen;
-
-		if (nmsg == MAX_MSGS_PER_PKT) {
-			return first ? first : bad;
-		}
-		(void)stream_copy(h, off, RNDIS_HDR_LEN, w);
-		type = sn_get_le32(w);
-		mlen = sn_get_le32(w + 4);
-		if (mlen < RNDIS_HDR_LEN || mlen > h->stream_len - off) {
-			return first ? first : bad;
-		}
-		if (type == RNDIS_MSG_PACKET) {
-			rc = tx_packet(h, off, mlen);
-		} else if (++nctl > MAX_CTL_PER_PKT) {
-			rc = bad;
-		} else {
-			rc = tx_control(h, off, mlen);
-		}
-		if (rc != 0 && first == 0) {
-			first = rc;
-		}
-		off += mlen;
-		nmsg++;
-	}
-	/* Fewer than 8 trailing bytes: alignment padding, ignored. */
-	if (nmsg == 0 && first == 0) {
-		return bad;
-	}
-	return first;
-}
-
-/* SEND_RNDIS_PKT: gather section and/or GPA ranges, walk, complete once. */
-static void
-do_rndis_pkt(struct nvsp_chan *ch, const struct vmb_pkt *p,
-	     const struct nvsp_msg *m)
-{
-	struct nvsp_host *h = ch->h;
-	const struct nvsp_rndis_pkt *r = &m->rndis_pkt;
-	int rc = 0;
-
-	h->nchunks = 0;
-	h->stream_len = 0;
-	if (r->channel_type > NVSP_CHANNEL_TYPE_CONTROL) {
-		rc = VERDICT(NVSP_HOST_ERR_BAD_NVSP);
-	} else if (r->section_index != NVSP_SECTION_INDEX_NONE) {
-		if (!h->sbuf_ok || r->section_index >= h->nsections ||
-		    r->section_size > NVSP_HOST_SEND_SECTION_SIZE ||
-		    r->section_size == 0) {
-			rc = VERDICT(NVSP_HOST_ERR_BAD_SECTION);
-		} else {
-			(void)stream_add(h, h->sbuf + (size_t)r->section_index *
-					 NVSP_HOST_SEND_SECTION_SIZE,
-					 r->section_size);
-		}
-	}
-	if (rc == 0 && p->type == VMB_PKT_DATA_USING_GPA_DIRECT) {
-		rc = stream_add_gpa(h, p);
-	}
-	if (rc == 0) {
-		rc = tx_walk(h);
-	}
-	h->stats.tx_rndis_pkts++;
-	if (rc != 0) {
-		count_err(h, VERDICT_ERR(rc));
-	}
-	complete_status(ch, p->trans_id, m->type,
-			rc == 0 ? NVSP_STAT_SUCCESS : NVSP_STAT_FAIL);
-	/* Replies go out now (after the completion): frees queue room. */
-	ctl_flush(h);
 }
 
 /* --- G->H dispatch ------------------------------------------------------- */
@@ -1155,7 +695,7 @@ handle_nvsp(struct nvsp_chan *ch, const struct vmb_pkt *p)
 		do_revoke(ch, p, &m);
 		break;
 	case NVSP_MSG1_TYPE_SEND_RNDIS_PKT:
-		do_rndis_pkt(ch, p, &m);
+		nvsp_host_tx_rndis_pkt(ch, p, &m);
 		break;
 	case NVSP_MSG5_TYPE_SUBCHANNEL:
 		do_subchannel(ch, p, &m);
@@ -1163,8 +703,8 @@ handle_nvsp(struct nvsp_chan *ch, const struct vmb_pkt *p)
 	case NVSP_MSG4_TYPE_SWITCH_DATA_PATH:
 		/* No VF is ever offered: synthetic it stays. */
 		if ((p->flags & VMB_PKT_FLAG_COMPLETION_REQUESTED) != 0) {
-			complete_status(ch, p->trans_id, m.type,
-					NVSP_STAT_SUCCESS);
+			nvsp_host_complete_status(ch, p->trans_id, m.type,
+						  NVSP_STAT_SUCCESS);
 		}
 		break;
 	default:
@@ -1187,7 +727,7 @@ handle_pkt(struct nvsp_chan *ch, size_t len)
 	rc = vmb_pkt_decode(ch->pkt, len, &p);
 	if (rc == 0 && p.type == VMB_PKT_COMP) {
 		if (nvsp_rxbuf_complete(h->rb, p.trans_id) < 0) {
-			count_err(h, NVSP_HOST_ERR_BAD_COMPLETION_ID);
+			nvsp_host_count_err(h, NVSP_HOST_ERR_BAD_COMPLETION_ID);
 		} else {
 			h->stats.rx_completions++;
 		}
@@ -1246,7 +786,7 @@ update_pending_send(struct nvsp_host *h)
 		vmb_ring_clear_pending_send(ch->h2g);
 		ch->send_pending = false;
 		cq_flush(ch);
-		ctl_flush(h);
+		nvsp_host_ctl_flush(h);
 	}
 	if (ch->send_pending) {
 		vmb_ring_clear_pending_send(ch->h2g);
@@ -1272,10 +812,10 @@ nvsp_host_poll(struct nvsp_host *h, unsigned int budget, uint64_t now_ns)
 		return -EPIPE;
 	}
 	cq_flush(ch);
-	ctl_flush(h);
+	nvsp_host_ctl_flush(h);
 	while (handled < budget) {
 		if (ch->cq_count >= NVSP_HOST_COMPLETION_QUEUE) {
-			count_err(h, NVSP_HOST_ERR_BACKLOG_STALL);
+			nvsp_host_count_err(h, NVSP_HOST_ERR_BACKLOG_STALL);
 			break;
 		}
 		rc = vmb_ring_peek(ch->g2h, ch->pkt, sizeof(ch->pkt), &len);
@@ -1283,12 +823,12 @@ nvsp_host_poll(struct nvsp_host *h, unsigned int budget, uint64_t now_ns)
 			break;
 		}
 		if (rc == -EMSGSIZE && vmb_ring_skip(ch->g2h) == 0) {
-			count_err(h, NVSP_HOST_ERR_BAD_VMBUS_PKT);
+			nvsp_host_count_err(h, NVSP_HOST_ERR_BAD_VMBUS_PKT);
 			handled++;
 			continue;
 		}
 		if (rc != 0) {
-			count_err(h, NVSP_HOST_ERR_RING_CORRUPT);
+			nvsp_host_count_err(h, NVSP_HOST_ERR_RING_CORRUPT);
 			h->broken = true;
 			break;
 		}
@@ -1299,171 +839,14 @@ nvsp_host_poll(struct nvsp_host *h, unsigned int budget, uint64_t now_ns)
 		ch->sig_pending = true;
 	}
 	ctl_generate(h, now_ns);
-	ctl_flush(h);
+	nvsp_host_ctl_flush(h);
 	cq_flush(ch);
 	update_pending_send(h);
-	signal_if_owed(ch);
+	nvsp_host_signal_if_owed(ch);
 	if (h->broken) {
 		return -EPIPE;
 	}
 	return (int)handled;
-}
-
-/* --- RX ------------------------------------------------------------------ */
-
-bool
-nvsp_host_rx_ready(const struct nvsp_host *h)
-{
-	return h != NULL && h->rbuf_ok && h->rndis.link_up &&
-	       h->rndis.state == NVSP_RNDIS_INITIALIZED;
-}
-
-/* Write the pending data batch; returns the frames dropped. */
-static int
-rx_flush_chan(struct nvsp_chan *ch)
-{
-	struct nvsp_host *h = ch->h;
-	uint32_t n = ch->rx_n;
-	uint64_t id;
-
-	if (n == 0) {
-		return 0;
-	}
-	id = nvsp_rxbuf_batch_id(h->rb, &ch->rxb);
-	if (write_xfer(ch, id, NVSP_CHANNEL_TYPE_DATA, ch->rx_ranges, n) == 0) {
-		nvsp_rxbuf_batch_commit(h->rb, &ch->rxb);
-		h->stats.rx_packets += n;
-		h->stats.rx_bytes += ch->rx_bytes;
-		h->stats.rx_batches++;
-		n = 0;
-	} else {
-		nvsp_rxbuf_batch_abort(h->rb, &ch->rxb);
-		h->stats.err[NVSP_HOST_ERR_RING_FULL] += n - 1;
-		count_err(h, NVSP_HOST_ERR_RING_FULL);
-	}
-	ch->rx_n = 0;
-	ch->rx_bytes = 0;
-	return (int)n;
-}
-
-/* Copy the first n (<= len) bytes of a fragment list into dst. */
-static void
-frags_peek(const struct nvsp_frag *frags, unsigned int nfrags, uint8_t *dst,
-	   uint32_t n)
-{
-	unsigned int i;
-
-	for (i = 0; i < nfrags && n > 0; i++) {
-		uint32_t k = SN_MIN(frags[i].len, n);
-
-		memcpy(dst, frags[i].addr, k);
-		dst += k;
-		n -= k;
-	}
-}
-
-/* PPIs for a received frame from its metadata. */
-static void
-ppis_from_meta(const struct nvsp_pktmeta *m, struct rndis_ppi_set *s)
-{
-	memset(s, 0, sizeof(*s));
-	if (m == NULL) {
-		return;
-	}
-	if (m->flags & NVSP_META_VLAN) {
-		s->present |= RNDIS_PPIF_VLAN;
-		s->vlan = rndis_vlan_info_from_tci(m->vlan_tci);
-	}
-	if (m->flags & NVSP_META_CSUM_RX) {
-		s->present |= RNDIS_PPIF_CSUM;
-		s->csum = m->csum;
-	}
-	if (m->flags & NVSP_META_HASH) {
-		s->present |= RNDIS_PPIF_HASH_VALUE | RNDIS_PPIF_HASH_INFO;
-		s->hash_value = m->hash_value;
-		s->hash_info = m->hash_info;
-	}
-}
-
-int
-nvsp_host_rx_frame(struct nvsp_host *h, const struct nvsp_frag *frags,
-		   unsigned int nfrags, uint32_t len,
-		   const struct nvsp_pktmeta *m)
-{
-	uint8_t eth[ETH_HDR_LEN];
-	struct rndis_ppi_set ppis;
-	struct nvsp_chan *ch;
-	uint64_t sum = 0;
-	uint32_t slot, max, ethertype;
-	unsigned int i;
-	uint8_t *dst;
-	int hl;
-
-	if (h == NULL || (frags == NULL && nfrags > 0)) {
-		return -EINVAL;
-	}
-	for (i = 0; i < nfrags; i++) {
-		sum += frags[i].len;
-	}
-	if (sum != len || len < ETH_HDR_LEN) {
-		return -EINVAL;
-	}
-	ch = &h->chan;
-	if (!nvsp_host_rx_ready(h)) {
-		count_err(h, NVSP_HOST_ERR_NOT_READY);
-		return -ENETDOWN;
-	}
-	frags_peek(frags, nfrags, eth, ETH_HDR_LEN);
-	ethertype = sn_get_be16(eth + 12);
-	max = h->mtu + ETH_HDR_LEN +
-	      (ethertype == 0x8100 || ethertype == 0x88A8 ? VLAN_TAG_LEN : 0);
-	if (len > max) {
-		count_err(h, NVSP_HOST_ERR_MTU);
-		return -EMSGSIZE;
-	}
-	if (!nvsp_rndis_dev_rx_accept(&h->rndis, eth)) {
-		count_err(h, NVSP_HOST_ERR_FILTERED);
-		return -EPERM;
-	}
-	if (nvsp_rxbuf_alloc_data(h->rb, &slot) != 0) {
-		count_err(h, NVSP_HOST_ERR_NO_RXBUF);
-		return -ENOBUFS;
-	}
-	ppis_from_meta(m, &ppis);
-	dst = slot_addr(h, slot);
-	hl = rndis_packet_encode_hdr(dst, RX_HDR_SPACE, &ppis, len);
-	if (hl < 0 || (uint64_t)hl + len > h->slot_size - RX_FOOTER) {
-		nvsp_rxbuf_free_pending(h->rb, slot);	/* cannot happen */
-		count_err(h, NVSP_HOST_ERR_MTU);
-		return -EMSGSIZE;
-	}
-	dst += hl;
-	for (i = 0; i < nfrags; i++) {
-		memcpy(dst, frags[i].addr, frags[i].len);
-		dst += frags[i].len;
-	}
-	nvsp_rxbuf_batch_add(h->rb, &ch->rxb, slot);
-	ch->rx_ranges[ch->rx_n].byte_count = (uint32_t)hl + len;
-	ch->rx_ranges[ch->rx_n].byte_offset = slot * h->slot_size;
-	ch->rx_n++;
-	ch->rx_bytes += len;
-	if (ch->rx_n >= h->max_rx_batch) {
-		(void)rx_flush_chan(ch);
-	}
-	return 0;
-}
-
-int
-nvsp_host_rx_flush(struct nvsp_host *h)
-{
-	int dropped;
-
-	if (h == NULL) {
-		return 0;
-	}
-	dropped = rx_flush_chan(&h->chan);
-	signal_if_owed(&h->chan);
-	return dropped;
 }
 
 /* --- link ---------------------------------------------------------------- */
@@ -1476,9 +859,9 @@ nvsp_host_set_link(struct nvsp_host *h, bool up, uint64_t now_ns)
 	}
 	nvsp_rndis_dev_set_link(&h->rndis, up);
 	ctl_generate(h, now_ns);
-	ctl_flush(h);
+	nvsp_host_ctl_flush(h);
 	update_pending_send(h);
-	signal_if_owed(&h->chan);
+	nvsp_host_signal_if_owed(&h->chan);
 }
 
 uint64_t

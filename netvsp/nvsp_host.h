@@ -32,7 +32,7 @@
  * control replies and indications.
  *
  * Subchannels: per-channel state (rings, completion queue, RX batch,
- * signalling) lives in struct nvsp_chan inside nvsp_host.c, separate from
+ * signalling) lives in struct nvsp_chan in nvsp_host_priv.h, separate from
  * the per-device state (buffers, RNDIS device, slot allocator); today a
  * SUBCHANNEL request is answered with num_allocated 0.
  */
