@@ -10,7 +10,7 @@ MESON_OPTS ?= -Dwerror=true
 # Debian 12 packages the build, the tests and the demo need.
 DEB_PKGS = gcc make pkg-config meson ninja-build \
 	libdpdk-dev libcmocka-dev libpcap-dev libnl-3-dev libnl-route-3-dev \
-	iproute2 iputils-ping iperf3 procps python3 tshark
+	iproute2 iputils-ping iperf3 procps python3 tshark dnsmasq-base tcpdump
 
 .PHONY: all deps build build-asan test test-unit test-asan test-integration demo clean
 

@@ -49,6 +49,20 @@ static const struct snctl_help snctl_help_cmds[] = {
 	  "show one network adapter with its policy" },
 	{ "adapter stats", "VM [--name NIC]",
 	  "packet, byte and drop counters of a VM's adapters" },
+	{ "capture start",
+	  "(--switch NAME | --adapter VM[:NIC] | --uplink SWITCH) "
+	  "[--direction in|out|both] [--filter \"BPF\"] [--snaplen N] "
+	  "[--count N] [--duration SECONDS] [--drops] "
+	  "[--ring FILES --size MB] [--follow] -w FILE.pcapng|-",
+	  "capture the frames of a switch, an adapter or an uplink as pcapng "
+	  "(-w -: to standard output, until the capture ends); prints the "
+	  "capture id" },
+	{ "capture list", "",
+	  "list the captures, running and recently ended" },
+	{ "capture show", "ID",
+	  "one capture: status, packets, bytes, filtered out, lost, files" },
+	{ "capture stop", "ID",
+	  "stop a capture (its file is complete when the command returns)" },
 	{ "fdb show", "NAME",
 	  "the MAC forwarding table of a switch" },
 	{ "status", "",
@@ -127,6 +141,10 @@ snctl_help_render(struct snctl_out *out)
 			 "00-15-5D-00-10-01 or 00155D001001.\n"
 			 "VLAN ids 1-4094; VLAN lists like 10,20,30-40. "
 			 "Rates take k, M, G (x1000).\n"
+			 "Captures: BPF filters as tcpdump takes them; "
+			 "synthctl opens -w FILE itself (your\n"
+			 "permissions apply); --follow shows a live line "
+			 "and Ctrl-C stops the capture.\n"
 			 "Exit status: 0 ok, 1 error, 2 usage error.\n",
 			 SNCTL_ENV_PATH, SNCTL_DEFAULT_PATH);
 	return out->overflow ? -ENOSPC : 0;

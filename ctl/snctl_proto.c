@@ -140,6 +140,7 @@ snctl_req_decode(const uint8_t *buf, size_t len, struct snctl_req *req)
 	req->flags = sn_get_le32(buf + SNCTL_REQ_OFF_FLAGS);
 	req->argc = argc;
 	req->len = len;
+	req->fd = -1;
 	return 0;
 }
 
@@ -166,6 +167,12 @@ snctl_req_strerror(int err)
 		return "out of memory";
 	case -ETIMEDOUT:
 		return "timed out waiting for the request";
+	case -EBADF:
+		return "the request announced a file descriptor but none "
+		       "came with it";
+	case -ETOOMANYREFS:
+		return "unexpected file descriptors with the request (at "
+		       "most one, announced by the descriptor flag)";
 	default:
 		return "malformed request";
 	}
@@ -335,6 +342,8 @@ struct snctl_conn {
 	uint64_t deadline;		/* drop after this (now_ms clock) */
 	struct snctl_peer peer;		/* SO_PEERCRED */
 	struct snctl_rx rx;		/* request reassembly */
+	int fd_rx;			/* descriptor received, or -1 */
+	bool fd_extra;			/* a second one came (closed) */
 	uint8_t hdr[SNCTL_RESP_HDR_LEN];	/* response status, LE */
 	struct snctl_out body;		/* response body */
 	size_t sent;			/* bytes of hdr + body sent */
@@ -568,6 +577,9 @@ snctl_conn_close(struct snctl_server *srv, struct snctl_conn *c)
 	srv->nconns--;
 	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
+	if (c->fd_rx >= 0) {
+		close(c->fd_rx);
+	}
 	snctl_rx_fini(&c->rx);
 	snctl_out_fini(&c->body);
 	free(c);
@@ -677,6 +689,10 @@ snctl_conn_respond(struct snctl_server *srv, struct snctl_conn *c,
 	c->phase = SNCTL_PH_WRITE;
 	c->sent = 0;
 	snctl_rx_fini(&c->rx);
+	if (c->fd_rx >= 0) {
+		close(c->fd_rx);	/* the handler dup()ed what it keeps */
+		c->fd_rx = -1;
+	}
 	rc = snctl_conn_flush(c);
 	if (rc != 0) {
 		/* Done, or the peer is gone: either way close. */
@@ -718,10 +734,20 @@ snctl_conn_dispatch(struct snctl_server *srv, struct snctl_conn *c)
 		return snctl_conn_reject(srv, c, -ENOMEM);
 	}
 	rc = snctl_rx_request(&c->rx, req);
+	if (rc == 0 && c->fd_extra) {
+		rc = -ETOOMANYREFS;
+	} else if (rc == 0 && (req->flags & SNCTL_FLAG_FD) != 0 &&
+		   c->fd_rx < 0) {
+		rc = -EBADF;
+	} else if (rc == 0 && (req->flags & SNCTL_FLAG_FD) == 0 &&
+		   c->fd_rx >= 0) {
+		rc = -ETOOMANYREFS;
+	}
 	if (rc < 0) {
 		free(req);
 		return snctl_conn_reject(srv, c, rc);
 	}
+	req->fd = c->fd_rx;
 	status = srv->cfg.handler(srv->cfg.ctx, req, &c->peer, &c->body);
 	free(req);
 	if (c->body.overflow) {
@@ -734,15 +760,72 @@ snctl_conn_dispatch(struct snctl_server *srv, struct snctl_conn *c)
 	return snctl_conn_respond(srv, c, status);
 }
 
+/*
+ * Keep the descriptors of SCM_RIGHTS messages in msg: the first one in
+ * c->fd_rx, any other is closed and marks the request malformed.
+ */
+static void
+snctl_conn_take_fds(struct snctl_conn *c, struct msghdr *msg)
+{
+	struct cmsghdr *cm;
+
+	if ((msg->msg_flags & MSG_CTRUNC) != 0) {
+		/* the kernel closed those that did not fit */
+		c->fd_extra = true;
+	}
+	for (cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = CMSG_NXTHDR(msg, cm)) {
+		size_t n, i;
+
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SCM_RIGHTS ||
+		    cm->cmsg_len < CMSG_LEN(0)) {
+			continue;
+		}
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
+			       sizeof(fd));
+			if (c->fd_rx < 0 && !c->fd_extra) {
+				c->fd_rx = fd;
+				continue;
+			}
+			close(fd);
+			c->fd_extra = true;
+		}
+	}
+}
+
+/* Descriptors one recvmsg() takes in (one is allowed: room to see and
+ * close a few more). */
+#define SNCTL_FDS_RX 4
+
 static int
 snctl_conn_readable(struct snctl_server *srv, struct snctl_conn *c)
 {
 	uint8_t tmp[4096];
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(SNCTL_FDS_RX * sizeof(int))];
+	} ctl;
+	struct iovec iov;
+	struct msghdr msg;
 	ssize_t n;
 	int rc;
 
 	for (;;) {
-		n = recv(c->fd, tmp, sizeof(tmp), MSG_DONTWAIT);
+		iov.iov_base = tmp;
+		iov.iov_len = sizeof(tmp);
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = sizeof(ctl.buf);
+		n = recvmsg(c->fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (n >= 0) {
+			snctl_conn_take_fds(c, &msg);
+		}
 		if (n < 0) {
 			if (errno == EINTR) {
 				continue;
@@ -818,6 +901,7 @@ snctl_server_accept(struct snctl_server *srv)
 		return 1;
 	}
 	c->fd = fd;
+	c->fd_rx = -1;
 	c->phase = SNCTL_PH_READ;
 	c->deadline = srv->cfg.now_ms(srv->cfg.ctx) + srv->cfg.timeout_ms;
 	c->peer.pid = -1;
@@ -939,12 +1023,40 @@ snctl_socket_path(const char *opt)
 	return SNCTL_DEFAULT_PATH;
 }
 
-/* Send all n bytes (blocking socket with SO_SNDTIMEO). */
+/*
+ * Send all n bytes (blocking socket with SO_SNDTIMEO); pass (>= 0) goes
+ * as SCM_RIGHTS with the first bytes.
+ */
 static int
-snctl_send_all(int fd, const uint8_t *p, size_t n)
+snctl_send_all(int fd, const uint8_t *p, size_t n, int pass)
 {
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+
 	while (n > 0) {
-		ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+		struct iovec iov = { .iov_base = (void *)(uintptr_t)p,
+				     .iov_len = n };
+		struct msghdr msg;
+		ssize_t k;
+
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		if (pass >= 0) {
+			struct cmsghdr *cm;
+
+			memset(&ctl, 0, sizeof(ctl));
+			msg.msg_control = ctl.buf;
+			msg.msg_controllen = sizeof(ctl.buf);
+			cm = CMSG_FIRSTHDR(&msg);
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(cm), &pass, sizeof(int));
+		}
+		k = sendmsg(fd, &msg, MSG_NOSIGNAL);
 
 		if (k < 0) {
 			if (errno == EINTR) {
@@ -952,6 +1064,9 @@ snctl_send_all(int fd, const uint8_t *p, size_t n)
 			}
 			return errno == EAGAIN || errno == EWOULDBLOCK ?
 				-ETIMEDOUT : -errno;
+		}
+		if (k > 0) {
+			pass = -1;	/* it went with these bytes */
 		}
 		p += k;
 		n -= (size_t)k;
@@ -1007,6 +1122,15 @@ snctl_client_call(const char *path, uint32_t flags, uint32_t argc,
 		  const char *const *argv, int timeout_ms, uint32_t *status,
 		  struct snctl_out *body)
 {
+	return snctl_client_call_fd(path, flags, argc, argv, -1, timeout_ms,
+				    status, body);
+}
+
+int
+snctl_client_call_fd(const char *path, uint32_t flags, uint32_t argc,
+		     const char *const *argv, int pass, int timeout_ms,
+		     uint32_t *status, struct snctl_out *body)
+{
 	struct sockaddr_un sun;
 	struct timeval tv;
 	uint8_t *req;
@@ -1016,6 +1140,12 @@ snctl_client_call(const char *path, uint32_t flags, uint32_t argc,
 
 	if (path == NULL || status == NULL || body == NULL) {
 		return -EINVAL;
+	}
+	if (pass >= 0) {
+		if (fcntl(pass, F_GETFD) < 0) {
+			return -EBADF;
+		}
+		flags |= SNCTL_FLAG_FD;
 	}
 	rc = snctl_sun(&sun, path);
 	if (rc < 0) {
@@ -1050,7 +1180,7 @@ snctl_client_call(const char *path, uint32_t flags, uint32_t argc,
 		rc = errno == EAGAIN ? -ETIMEDOUT : -errno;
 		goto out_close;
 	}
-	rc = snctl_send_all(fd, req, (size_t)len);
+	rc = snctl_send_all(fd, req, (size_t)len, pass);
 	if (rc == -ETIMEDOUT) {
 		goto out_close;
 	}

@@ -13,8 +13,10 @@
  *
  * Request (client -> daemon), at most SNCTL_REQ_MAX (64 KiB) in total:
  *     offset 0   7 bytes   magic "SNCTL1\n" (53 4e 43 54 4c 31 0a)
- *     offset 7   u32 LE    flags: bit 0 SNCTL_FLAG_JSON (answer in JSON);
- *                          every other bit must be 0
+ *     offset 7   u32 LE    flags: bit 0 SNCTL_FLAG_JSON (answer in JSON),
+ *                          bit 1 SNCTL_FLAG_FD (a file descriptor comes
+ *                          with the request, see below); every other bit
+ *                          must be 0
  *     offset 11  u32 LE    argc, 0..SNCTL_ARGC_MAX
  *     offset 15  argc NUL-terminated UTF-8 strings (the command line
  *                after "synthctl" and its own options, e.g. "switch",
@@ -23,6 +25,22 @@
  *   Nothing may follow the last NUL.  The client then shuts down its write
  *   side (shutdown(SHUT_WR)); the daemon recognises the end of the request
  *   from its content and does not wait for the EOF.
+ *
+ * Descriptor (optional): a request may carry ONE open file descriptor,
+ *   e.g. the file `synthctl capture start -w FILE` opened with the user's
+ *   own permissions, or synthctl's standard output for `-w -`.  The client
+ *   sets SNCTL_FLAG_FD in the header and sends the descriptor as
+ *   SCM_RIGHTS ancillary data (one int) with the first bytes of the
+ *   request, i.e. on the sendmsg() that carries the magic.  The server
+ *   receives it with recvmsg(MSG_CMSG_CLOEXEC) and passes it to the
+ *   handler in req->fd, borrowed: the server closes its copy after the
+ *   handler returns (a handler that keeps the file dup()s it), and closes
+ *   it unused when the request is rejected.  Malformed, answered with
+ *   "bad control request: ..." (every descriptor received is closed):
+ *   the flag without a descriptor, a descriptor without the flag, more
+ *   than one descriptor.  A server older than the flag refuses the
+ *   request as "unknown request flags"; requests without the flag are
+ *   unchanged, so old clients keep working.
  *
  * Response (daemon -> client):
  *     offset 0   u32 LE    exit status: SNCTL_STATUS_OK 0, SNCTL_STATUS_ERROR
@@ -72,7 +90,9 @@
 #define SNCTL_ARGC_MAX 256u
 
 #define SNCTL_FLAG_JSON 0x1u
-#define SNCTL_FLAGS_KNOWN SNCTL_FLAG_JSON
+/* A descriptor comes with the request (SCM_RIGHTS, see above). */
+#define SNCTL_FLAG_FD 0x2u
+#define SNCTL_FLAGS_KNOWN (SNCTL_FLAG_JSON | SNCTL_FLAG_FD)
 
 #define SNCTL_RESP_HDR_LEN 4u
 /* Largest response body a server sends and a client accepts. */
@@ -100,6 +120,11 @@ struct snctl_req {
 	uint32_t argc;				/* arguments */
 	const char *argv[SNCTL_ARGC_MAX + 1];	/* argv[argc] == NULL */
 	size_t len;				/* request bytes */
+	int fd;				/* descriptor sent with the
+					 * request (SNCTL_FLAG_FD),
+					 * borrowed; -1: none.  The
+					 * decoder sets -1, the server
+					 * fills it in */
 };
 
 /*
@@ -192,8 +217,9 @@ struct snctl_peer {
  * Command handler.  Borrows req and peer for the call; appends the
  * response body to out (which may overflow: the server then answers
  * "response too large").  Returns the exit status (SNCTL_STATUS_*).
- * Runs on the thread that calls snctl_server_process(); must not call
- * snctl_server_destroy().
+ * req->fd (>= 0 when the client sent a descriptor) is closed by the
+ * server after the call: dup() it to keep it.  Runs on the thread that
+ * calls snctl_server_process(); must not call snctl_server_destroy().
  */
 typedef unsigned int (*snctl_handler_fn)(void *ctx,
 					 const struct snctl_req *req,
@@ -282,5 +308,17 @@ int
 snctl_client_call(const char *path, uint32_t flags, uint32_t argc,
 		  const char *const *argv, int timeout_ms, uint32_t *status,
 		  struct snctl_out *body);
+
+/*
+ * snctl_client_call() that also sends descriptor fd (>= 0; borrowed: the
+ * caller keeps and closes its own) with the request: SNCTL_FLAG_FD is
+ * added to flags and fd goes as SCM_RIGHTS with the first bytes.  fd < 0
+ * is exactly snctl_client_call().  Same returns, plus -EBADF (fd is not
+ * an open descriptor).
+ */
+int
+snctl_client_call_fd(const char *path, uint32_t flags, uint32_t argc,
+		     const char *const *argv, int fd, int timeout_ms,
+		     uint32_t *status, struct snctl_out *body);
 
 #endif /* SNCTL_PROTO_H */

@@ -17,6 +17,7 @@ struct rte_mempool;
 struct snd_lcore;
 struct snd_model;
 struct snd_conn;
+struct snd_capture_ctx;
 
 /* What the main thread's epoll entries point at. */
 enum snd_ev_kind {
@@ -26,6 +27,7 @@ enum snd_ev_kind {
 	SND_EV_CTL_LISTEN,
 	SND_EV_CTL_CLIENT,
 	SND_EV_TIMER,
+	SND_EV_CAPTURE,         /* a packet capture ended (snd_capture.h) */
 };
 
 struct snd_ev {
@@ -56,6 +58,7 @@ struct snd_daemon {
 	struct snd_conn *conns;         /* vmbus-user connections (list) */
 	unsigned int nconns;
 	void *ctl_server;               /* control-socket server state */
+	struct snd_capture_ctx *capture; /* packet captures (snd_capture.h) */
 };
 
 /* Register/unregister an fd with the main epoll (EPOLLIN). */

@@ -47,9 +47,23 @@ snd_ctl_exec(struct snd_model *m, int argc, const char *const *argv,
 	     bool json, struct snctl_out *out);
 
 /*
+ * snd_ctl_exec() for a request from the control socket: fd is the
+ * descriptor the client sent with it (borrowed, -1: none) and peer the
+ * client's credentials (borrowed, NULL: unknown).  `capture start`
+ * writes to fd (the file synthctl opened, or its standard output) and
+ * gives created ring files to the client's uid/gid; other commands
+ * ignore both.
+ */
+unsigned int
+snd_ctl_exec_req(struct snd_model *m, int argc, const char *const *argv,
+		 bool json, int fd, const struct snctl_peer *peer,
+		 struct snctl_out *out);
+
+/*
  * snctl_handler_fn for struct snctl_server_cfg: ctx is the struct
- * snd_model.  Runs the request's arguments with snd_ctl_exec(); the
- * request's SNCTL_FLAG_JSON selects JSON.
+ * snd_model.  Runs the request's arguments with snd_ctl_exec_req() (its
+ * descriptor and the peer's credentials); the request's SNCTL_FLAG_JSON
+ * selects JSON.
  */
 unsigned int
 snd_ctl_handle(void *ctx, const struct snctl_req *req,

@@ -18,9 +18,7 @@ snd_ctlsock_handler(void *ctx, const struct snctl_req *req,
 {
 	struct snd_daemon *d = ctx;
 
-	(void)peer;
-	return snd_ctl_exec(d->model, (int)req->argc, req->argv,
-			    (req->flags & SNCTL_FLAG_JSON) != 0, out);
+	return snd_ctl_handle(d->model, req, peer, out);
 }
 
 static void

@@ -25,6 +25,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
+#include "snd_capture.h"
 #include "snd_dp.h"
 #include "snd_dp_priv.h"
 #include "snd_state.h"
@@ -146,6 +147,7 @@ snd_hook_adapter_add(void *ctx, struct snd_adapter *ad, char *err,
 		ret = vmb_host_conn_offer(c->conn, &o);
 		if (ret == 0) {
 			nic->conn = c;
+			nic->holders++;
 		} else if (ret != -EAGAIN) {
 			RTE_LOG(WARNING, USER1, "offer to VM '%s': %s\n",
 				ad->vm, strerror(-ret));
@@ -173,6 +175,11 @@ snd_hook_adapter_remove(void *ctx, struct snd_adapter *ad)
 	if (nic->port != NULL) {
 		snd_dp_channel_close(nic->conn, nic);
 	}
+	if (nic->holders != 0) {
+		nic->ad = NULL; /* a connection still holds it: freed when
+				 * it releases the relid */
+		return;
+	}
 	free(nic);
 }
 
@@ -188,6 +195,8 @@ snd_call_policy(struct snd_lcore *lc, void *arg)
 	struct snd_policy_call *c = arg;
 
 	(void)lc;
+	snd_netvsc_port_set_spoofing(c->port,
+				     vsw_policy_cfg_of(c->pol)->mac_spoofing);
 	c->pol = vsw_policy_apply(c->port, c->pol);
 	return 0;
 }
@@ -427,6 +436,7 @@ snd_hook_status(void *ctx, struct snd_kv *kv)
 	kv->u64(kv, "open_fds", snd_count_fds());
 	kv->u64(kv, "poll_passes", passes);
 	kv->u64(kv, "poll_sleeps", sleeps);
+	kv->u64(kv, "captures_running", snd_capture_running(d));
 	kv->str(kv, "vmbus_socket", d->vmbus_path);
 	kv->str(kv, "control_socket", d->ctl_path);
 	return 0;
@@ -445,6 +455,10 @@ static const struct snd_model_hooks snd_dp_hooks = {
 	.adapter_state = snd_hook_adapter_state,
 	.fdb_dump = snd_hook_fdb_dump,
 	.status = snd_hook_status,
+	.capture_start = snd_capture_start,
+	.capture_stop = snd_capture_stop,
+	.capture_list = snd_capture_list,
+	.capture_info = snd_capture_info,
 };
 
 int
@@ -468,29 +482,31 @@ snd_dp_offers_for(struct snd_conn *c, const char *vm,
 		  struct vmb_host_offer *offers, size_t max)
 {
 	struct snd_adapter *ads[SND_VM_ADAPTERS_MAX];
-	struct snd_conn *other;
 	struct snd_nic *nic;
 	size_t n, i, k = 0;
 
-	for (other = c->d->conns; other != NULL; other = other->next) {
-		if (other != c &&
-		    strcmp(vmb_host_conn_vm_name(other->conn), vm) == 0) {
-			RTE_LOG(WARNING, USER1, "VM '%s' is already connected; "
-				"the second connection gets no offers\n", vm);
-			return -EBUSY;
-		}
-	}
+	/*
+	 * A VM may connect more than once (a VMM with a process per NIC,
+	 * like synthguest): each connection gets the adapters that are not
+	 * in use.  An adapter offered to another connection that never
+	 * opened it is rescinded there and offered here.
+	 */
 	snprintf(c->vm, sizeof(c->vm), "%s", vm);
 	n = snd_model_adapters_for_vm(c->d->model, vm, ads,
 				      SND_VM_ADAPTERS_MAX);
 	n = RTE_MIN(n, (size_t)SND_VM_ADAPTERS_MAX);
 	for (i = 0; i < n && k < max; i++) {
 		nic = ads[i]->dp;
-		if (nic == NULL || nic->conn != NULL) {
+		if (nic == NULL || nic->port != NULL || nic->conn == c) {
+			continue;
+		}
+		if (nic->conn != NULL &&
+		    vmb_host_conn_rescind(nic->conn->conn, ads[i]->relid) < 0) {
 			continue;
 		}
 		snd_nic_offer(nic, &offers[k++]);
 		nic->conn = c;
+		nic->holders++;
 	}
 	RTE_LOG(INFO, USER1, "VM '%s' connected: %zu adapter(s) offered\n",
 		vm, k);
@@ -527,6 +543,7 @@ snd_dp_channel_open(struct snd_conn *c, struct snd_nic *nic,
 	if (port == NULL) {
 		return -ENOMEM;
 	}
+	snd_netvsc_port_set_spoofing(port, nic->ad->policy.mac_spoofing);
 	ret = snd_swdp_add_port(nic->sdp, port, &nic->ad->policy, false,
 				cfg.mtu, err, sizeof(err));
 	if (ret < 0) {
@@ -556,9 +573,11 @@ snd_dp_channel_close(struct snd_conn *c, struct snd_nic *nic)
 void
 snd_dp_channel_released(struct snd_conn *c, struct snd_nic *nic)
 {
-	(void)c;
-	nic->conn = NULL;
-	if (nic->ad == NULL) {
+	nic->holders--;
+	if (nic->conn == c) {
+		nic->conn = NULL;
+	}
+	if (nic->ad == NULL && nic->holders == 0) {
 		free(nic); /* orphaned by adapter_remove */
 	}
 }

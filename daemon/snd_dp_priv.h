@@ -36,7 +36,10 @@ struct snd_nic {
 	struct snd_daemon *d;
 	struct snd_adapter *ad;         /* NULL once orphaned */
 	struct snd_swdp *sdp;           /* the adapter's switch */
-	struct snd_conn *conn;          /* connection holding the offer */
+	struct snd_conn *conn;          /* connection the channel is offered
+					 * on now (NULL: none) */
+	unsigned int holders;           /* connections holding the nic as an
+					 * offer's cookie (until released) */
 	struct vsw_port *port;          /* open channel's port, or NULL */
 	int port_id;                    /* its id in sdp->vsw, or -1 */
 	bool was_open;                  /* opened at least once */

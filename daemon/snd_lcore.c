@@ -24,6 +24,7 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 
+#include "cap_engine.h"
 #include "snd_lcore.h"
 #include "vmb_user.h"
 #include "vsw_switch.h"
@@ -357,6 +358,8 @@ snd_lcore_del_port(struct snd_lcore *lc, struct vsw_switch *sw, uint16_t id)
 		return -ENOENT;
 	}
 	snd_lcore_unwatch(lc, port);
+	/* every capture watching it ends its tap (file stays valid) */
+	cap_port_detach_all(port);
 	return vsw_switch_remove_port(sw, id);
 }
 
@@ -370,6 +373,9 @@ snd_lcore_detach_port(struct snd_lcore *lc, struct vsw_switch *sw,
 		return NULL;
 	}
 	snd_lcore_unwatch(lc, port);
+	/* a port leaving its switch (a move) leaves its captures too: they
+	 * watch that switch's ports (see snd_capture.h) */
+	cap_port_detach_all(port);
 	return vsw_switch_detach_port(sw, id);
 }
 

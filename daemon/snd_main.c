@@ -33,6 +33,7 @@
 
 #include "snctl_proto.h"
 #include "snd.h"
+#include "snd_capture.h"
 #include "snd_ctlsock.h"
 #include "snd_dp.h"
 #include "snd_lcore.h"
@@ -277,6 +278,9 @@ snd_loop(struct snd_daemon *d)
 					snd_dp_tick(d);
 				}
 				break;
+			case SND_EV_CAPTURE:
+				snd_capture_event(d);
+				break;
 			case SND_EV_CTL_LISTEN:
 			case SND_EV_CTL_CLIENT:
 				break;
@@ -395,6 +399,10 @@ main(int argc, char **argv)
 			"(EAL -l with two lcores or more)\n");
 		goto fail_eal;
 	}
+	/* on the main thread: the capture writer inherits its affinity */
+	if (snd_capture_init(d) < 0) {
+		goto fail_lcore;
+	}
 	ret = snd_dp_init(d);
 	if (ret < 0) {
 		fprintf(stderr, "synthnetd: %s\n", strerror(-ret));
@@ -463,6 +471,8 @@ fail_lcore:
 	for (i = 0; i < d->nlcores; i++) {
 		snd_lcore_destroy(d->lcores[i]);
 	}
+	/* after the lcores: no capture callback runs any more */
+	snd_capture_fini(d);
 fail_eal:
 	rte_eal_cleanup();
 	return ret;

@@ -238,6 +238,122 @@ struct snd_kv {
 	void *priv;		/* renderer's state; hooks leave it */
 };
 
+/* ---- packet capture (synthctl capture ...) ------------------------------
+ *
+ * Captures are runtime state of the daemon, not configuration: the model
+ * keeps no record of them (they are neither saved nor counted as a
+ * change); snd_ctl parses and checks the commands and the capture hooks
+ * below do the work (daemon/snd_capture.c, pcap/cap_engine.h).
+ */
+
+/* What a capture watches. */
+enum snd_capture_kind {
+	SND_CAPTURE_SWITCH,	/* --switch NAME: every port the switch has
+				 * when the capture starts (guest ports,
+				 * uplink, host vNIC) */
+	SND_CAPTURE_ADAPTER,	/* --adapter VM[:NIC]: the adapter's netvsc
+				 * port (its channel must be open) */
+	SND_CAPTURE_UPLINK,	/* --uplink SWITCH: an external switch's
+				 * uplink port */
+};
+
+/* Directions (bits), named from the switch as everywhere. */
+#define SND_CAPTURE_IN 0x1u	/* what the port handed to the switch
+				 * (what the guest sent) */
+#define SND_CAPTURE_OUT 0x2u	/* what the switch delivered to the port */
+#define SND_CAPTURE_BOTH (SND_CAPTURE_IN | SND_CAPTURE_OUT)
+
+/* Limits of the capture start options. */
+/* tcpdump's default and largest snapshot length */
+#define SND_CAPTURE_SNAPLEN_MAX 262144u
+#define SND_CAPTURE_DURATION_MAX 31536000u /* seconds (a year) */
+#define SND_CAPTURE_RING_FILES_MAX 10000u /* --ring FILES */
+#define SND_CAPTURE_RING_MB_MAX 1048576u /* --size MB (1 TiB) */
+/* Longest target / status text, including the NUL. */
+#define SND_CAPTURE_TEXT_MAX 160u
+
+/* A capture to start: `synthctl capture start`, parsed and checked. */
+struct snd_capture_req {
+	enum snd_capture_kind kind;	/* what to watch */
+	struct snd_switch *sw;		/* SWITCH, UPLINK: the switch */
+	struct snd_adapter *ad;		/* ADAPTER: the adapter */
+	unsigned int dir;		/* SND_CAPTURE_IN/OUT bits, not 0 */
+	bool drops;			/* also frames the switch dropped on
+					 * the ports, reason as comment */
+	const char *filter;		/* tcpdump expression; "" = every
+					 * frame */
+	uint32_t snaplen;		/* bytes kept per frame, 1 ..
+					 * SND_CAPTURE_SNAPLEN_MAX */
+	uint64_t count;			/* end after this many frames;
+					 * 0 = no limit */
+	uint64_t duration_ms;		/* end after this long; 0 = none */
+	int fd;				/* the output the client opened
+					 * (borrowed: dup() to keep), or -1
+					 * for ring files */
+	bool stream;			/* fd is the client's standard
+					 * output (`-w -`): written as it
+					 * is */
+	const char *path;		/* -w FILE, absolute; ring files: the
+					 * daemon creates FILE_00001.ext ...;
+					 * with fd: the name shown */
+	uint32_t ring_files;		/* > 0: rotate over this many
+					 * files */
+	uint64_t ring_file_bytes;	/* size of each ring file */
+	int uid;			/* client's credentials, -1 unknown */
+	int gid;			/* (see uid) */
+	int pid;			/* (see uid) */
+};
+
+/*
+ * A capture as capture_info() reports it.  Strings are borrowed from the
+ * hooks' state and stay valid until the next capture hook call.
+ */
+struct snd_capture_info {
+	uint32_t id;			/* capture id */
+	const char *target;		/* "adapter vm1/eth0", "switch lab",
+					 * "uplink lan" */
+	const char *state;		/* "running", "stopping", "stopped" */
+	const char *status;		/* "running", "stopped: by user",
+					 * "stopped: disk full (...)", ... */
+	bool failed;			/* ended by an output error (disk
+					 * full, write error) */
+	unsigned int dir;		/* SND_CAPTURE_IN/OUT bits */
+	bool drops;			/* dropped frames too */
+	const char *filter;		/* expression, "" = every frame */
+	uint32_t snaplen;		/* bytes kept per frame */
+	uint64_t count;			/* frame limit, 0 = none */
+	uint64_t duration_ms;		/* time limit, 0 = none */
+	const char *output;		/* -w FILE (absolute), or "-" */
+	const char *const *files;	/* the files it wrote that exist
+					 * now (ring: the latest ones) */
+	uint32_t n_files;		/* entries in files (0 for "-") */
+	uint32_t ring_files;		/* ring of files, 0 = one output */
+	uint64_t ring_file_bytes;	/* their size */
+	int client_pid;			/* who started it, -1 unknown */
+	uint64_t started_ns;		/* start, ns since the epoch */
+	uint64_t ended_ns;		/* end, or 0 while running */
+	uint64_t seen;			/* frames at the watched points */
+	uint64_t filtered_out;		/* rejected by the filter */
+	uint64_t matched;		/* accepted by the filter */
+	uint64_t lost;			/* matched but not captured */
+	uint64_t packets;		/* frames written */
+	uint64_t bytes;			/* their wire bytes */
+	uint64_t file_bytes;		/* pcapng bytes written */
+	uint64_t files_started;		/* files started (ring files) */
+	uint32_t n_ifaces;		/* interfaces (ports) */
+};
+
+/* One interface (port) of a capture, for capture_info(). */
+struct snd_capture_iface {
+	const char *name;		/* "lab/vm1/eth0" (borrowed, as
+					 * above) */
+	bool attached;			/* watching its port now */
+	uint64_t seen;			/* frames at the watched points */
+	uint64_t matched;		/* accepted by the filter */
+	uint64_t lost;			/* matched but not captured */
+	uint64_t packets;		/* frames written */
+};
+
 /*
  * The daemon core's side of the model.  Every member may be NULL: the
  * model then only keeps the registry (as in unit tests).  ctx is the
@@ -380,6 +496,44 @@ struct snd_model_hooks {
 	 * stays in memory either way.
 	 */
 	int (*save)(void *ctx, char *err, size_t errlen);
+
+	/*
+	 * Start a packet capture (`synthctl capture start`).  rq is
+	 * borrowed for the call; snd_ctl has checked the options and found
+	 * rq->sw / rq->ad.  Resolve the target to ports (an adapter whose
+	 * channel is not open, a switch without ports or without an uplink
+	 * is an error), compile the filter (an invalid expression is
+	 * -EBADMSG with libpcap's own text as the message), set up the
+	 * output (rq->fd, dup()ed; or the ring files at rq->path, which
+	 * the client must be allowed to create) and start capturing.
+	 * Return 0 with the new capture's id in *id, or -errno with a
+	 * message; a failure starts nothing.
+	 */
+	int (*capture_start)(void *ctx, const struct snd_capture_req *rq,
+			     uint32_t *id, char *err, size_t errlen);
+
+	/*
+	 * End capture id and return once its output is complete.  Return
+	 * 0 (also when it had already ended) or -ENOENT with a message.
+	 */
+	int (*capture_stop)(void *ctx, uint32_t id, char *err, size_t errlen);
+
+	/*
+	 * Ids of the captures the daemon knows (running, and the latest
+	 * ones that ended), ascending, into ids[0 .. max).  Returns how
+	 * many there are (may exceed max).
+	 */
+	size_t (*capture_list)(void *ctx, uint32_t *ids, size_t max);
+
+	/*
+	 * Describe capture id into *out (zeroed by the caller) and its
+	 * first max_ifaces interfaces into ifaces (out->n_ifaces says how
+	 * many it has).  Return 0 or -ENOENT.
+	 */
+	int (*capture_info)(void *ctx, uint32_t id,
+			    struct snd_capture_info *out,
+			    struct snd_capture_iface *ifaces,
+			    size_t max_ifaces);
 };
 
 struct snd_model;
@@ -805,6 +959,41 @@ snd_render_fdb(const struct snd_model *m, const struct snd_switch *sw,
 int
 snd_render_status(const struct snd_model *m, bool json,
 		  struct snctl_out *out, char *err, size_t errlen);
+
+/*
+ * Start a capture through the capture_start hook (rq borrowed).  Returns
+ * 0 with its id in *id, or -errno with a message in err[errlen] (the
+ * hook's, or a generic one; -ENOTSUP without the hook).
+ */
+int
+snd_model_capture_start(struct snd_model *m, const struct snd_capture_req *rq,
+			uint32_t *id, char *err, size_t errlen);
+
+/* Stop capture id through the capture_stop hook; as above. */
+int
+snd_model_capture_stop(struct snd_model *m, uint32_t id, char *err,
+		       size_t errlen);
+
+/*
+ * The captures (through capture_list and capture_info): a table, or a
+ * JSON array of capture objects.  -ENOTSUP when the hooks are missing.
+ */
+int
+snd_render_captures(const struct snd_model *m, bool json,
+		    struct snctl_out *out, char *err, size_t errlen);
+
+/*
+ * One capture in detail: the list form and a table of its interfaces,
+ * or a JSON object with an "interfaces" array.  -ENOENT (no such
+ * capture) or -ENOTSUP with a message.
+ */
+int
+snd_render_capture(const struct snd_model *m, uint32_t id, bool json,
+		   struct snctl_out *out, char *err, size_t errlen);
+
+/* "in", "out", "both" for SND_CAPTURE_IN/OUT bits.  Static. */
+const char *
+snd_capture_dir_name(unsigned int dir);
 
 /*
  * Write the members of policy p into the JSON object j has open:

@@ -950,3 +950,428 @@ snd_render_status(const struct snd_model *m, bool json,
 	free(s);
 	return rc;
 }
+
+/* ---- rendering: captures ---------------------------------------------- */
+
+/* Interfaces of one capture shown, at most (a switch has up to 256). */
+#define SND_CAPTURE_IFACES_MAX 256u
+
+const char *
+snd_capture_dir_name(unsigned int dir)
+{
+	switch (dir & SND_CAPTURE_BOTH) {
+	case SND_CAPTURE_IN:
+		return "in";
+	case SND_CAPTURE_OUT:
+		return "out";
+	default:
+		return "both";
+	}
+}
+
+/* ns since the epoch as ISO 8601 UTC; "" for 0. */
+static void
+snd_ns_format(uint64_t ns, char *buf, size_t cap)
+{
+	if (ns == 0) {
+		buf[0] = '\0';
+		return;
+	}
+	snd_time_format((time_t)(ns / 1000000000ull), buf, cap);
+}
+
+/* A capture and its interfaces, read through the hook. */
+struct snd_capture_view {
+	struct snd_capture_info info;	/* the capture */
+	/* its ports */
+	struct snd_capture_iface ifc[SND_CAPTURE_IFACES_MAX];
+	uint32_t n_ifc;			/* entries in ifc */
+};
+
+static int
+snd_capture_read(const struct snd_model *m, uint32_t id,
+		 struct snd_capture_view *v)
+{
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	rc = m->hooks.capture_info(m->ctx, id, &v->info, v->ifc,
+				   SND_CAPTURE_IFACES_MAX);
+	if (rc == 0) {
+		v->n_ifc = v->info.n_ifaces < SND_CAPTURE_IFACES_MAX ?
+			   v->info.n_ifaces : SND_CAPTURE_IFACES_MAX;
+	}
+	return rc;
+}
+
+static void
+snd_json_capture(struct snctl_json *j, const struct snd_capture_view *v)
+{
+	const struct snd_capture_info *c = &v->info;
+	char ts[32];
+	uint32_t i;
+
+	snctl_json_obj_open(j);
+	snctl_json_kv_u64(j, "id", c->id);
+	snctl_json_kv_str(j, "target", c->target);
+	snctl_json_kv_str(j, "state", c->state);
+	snctl_json_kv_str(j, "status", c->status);
+	snctl_json_kv_bool(j, "failed", c->failed);
+	snctl_json_kv_str(j, "direction", snd_capture_dir_name(c->dir));
+	snctl_json_kv_bool(j, "drops", c->drops);
+	snctl_json_kv_str(j, "filter", c->filter != NULL ? c->filter : "");
+	snctl_json_kv_u64(j, "snaplen", c->snaplen);
+	snctl_json_kv_u64(j, "count", c->count);
+	snctl_json_kv_u64(j, "duration_s", c->duration_ms / 1000);
+	snctl_json_kv_str(j, "output", c->output != NULL ? c->output : "");
+	snctl_json_kv_u64(j, "ring_files", c->ring_files);
+	snctl_json_kv_u64(j, "ring_file_bytes", c->ring_file_bytes);
+	snctl_json_key(j, "files");
+	snctl_json_arr_open(j);
+	for (i = 0; i < c->n_files && c->files != NULL; i++) {
+		snctl_json_str(j, c->files[i]);
+	}
+	snctl_json_arr_close(j);
+	if (c->client_pid >= 0) {
+		snctl_json_kv_i64(j, "client_pid", c->client_pid);
+	} else {
+		snctl_json_key(j, "client_pid");
+		snctl_json_null(j);
+	}
+	snd_ns_format(c->started_ns, ts, sizeof(ts));
+	snctl_json_kv_str(j, "started", ts);
+	snd_ns_format(c->ended_ns, ts, sizeof(ts));
+	snctl_json_kv_str(j, "ended", ts);
+	snctl_json_kv_u64(j, "seen", c->seen);
+	snctl_json_kv_u64(j, "filtered_out", c->filtered_out);
+	snctl_json_kv_u64(j, "matched", c->matched);
+	snctl_json_kv_u64(j, "lost", c->lost);
+	snctl_json_kv_u64(j, "packets", c->packets);
+	snctl_json_kv_u64(j, "bytes", c->bytes);
+	snctl_json_kv_u64(j, "file_bytes", c->file_bytes);
+	snctl_json_kv_u64(j, "files_started", c->files_started);
+	snctl_json_key(j, "interfaces");
+	snctl_json_arr_open(j);
+	for (i = 0; i < v->n_ifc; i++) {
+		const struct snd_capture_iface *f = &v->ifc[i];
+
+		snctl_json_obj_open(j);
+		snctl_json_kv_str(j, "name", f->name != NULL ? f->name : "");
+		snctl_json_kv_bool(j, "attached", f->attached);
+		snctl_json_kv_u64(j, "seen", f->seen);
+		snctl_json_kv_u64(j, "matched", f->matched);
+		snctl_json_kv_u64(j, "lost", f->lost);
+		snctl_json_kv_u64(j, "packets", f->packets);
+		snctl_json_obj_close(j);
+	}
+	snctl_json_arr_close(j);
+	snctl_json_obj_close(j);
+}
+
+/* The hooks a capture command needs; -ENOTSUP with a message. */
+static int
+snd_capture_hooks(const struct snd_model *m, char *err, size_t errlen)
+{
+	if (m->hooks.capture_list == NULL || m->hooks.capture_info == NULL) {
+		snd_errf(err, errlen, "packet capture is not available (the "
+			 "data plane is not running)");
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+int
+snd_model_capture_start(struct snd_model *m, const struct snd_capture_req *rq,
+			uint32_t *id, char *err, size_t errlen)
+{
+	int rc;
+
+	if (m == NULL || rq == NULL || id == NULL) {
+		return -EINVAL;
+	}
+	if (m->hooks.capture_start == NULL) {
+		snd_errf(err, errlen, "packet capture is not available (the "
+			 "data plane is not running)");
+		return -ENOTSUP;
+	}
+	if (err != NULL && errlen > 0) {
+		err[0] = '\0';
+	}
+	rc = m->hooks.capture_start(m->ctx, rq, id, err, errlen);
+	if (rc < 0 && err != NULL && errlen > 0 && err[0] == '\0') {
+		snd_errf(err, errlen, "cannot start the capture: %s",
+			 strerror(-rc));
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int
+snd_model_capture_stop(struct snd_model *m, uint32_t id, char *err,
+		       size_t errlen)
+{
+	int rc;
+
+	if (m == NULL) {
+		return -EINVAL;
+	}
+	if (m->hooks.capture_stop == NULL) {
+		snd_errf(err, errlen, "packet capture is not available (the "
+			 "data plane is not running)");
+		return -ENOTSUP;
+	}
+	if (err != NULL && errlen > 0) {
+		err[0] = '\0';
+	}
+	rc = m->hooks.capture_stop(m->ctx, id, err, errlen);
+	if (rc < 0 && err != NULL && errlen > 0 && err[0] == '\0') {
+		snd_errf(err, errlen, "no capture %" PRIu32 " (synthctl "
+			 "capture list shows the captures)", id);
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int
+snd_render_captures(const struct snd_model *m, bool json,
+		    struct snctl_out *out, char *err, size_t errlen)
+{
+	static const char *const head[] = {
+		"Id", "Target", "Status", "Packets", "Bytes", "Lost",
+		"Output",
+	};
+	struct snd_capture_view *v;
+	struct snctl_table t;
+	struct snctl_json j;
+	uint32_t *ids;
+	size_t n, i;
+	size_t start;
+	int rc;
+
+	if (m == NULL || out == NULL) {
+		return -EINVAL;
+	}
+	rc = snd_capture_hooks(m, err, errlen);
+	if (rc < 0) {
+		return rc;
+	}
+	n = m->hooks.capture_list(m->ctx, NULL, 0);
+	ids = calloc(n != 0 ? n : 1, sizeof(*ids));
+	v = malloc(sizeof(*v));
+	if (ids == NULL || v == NULL) {
+		free(ids);
+		free(v);
+		snd_errf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	i = m->hooks.capture_list(m->ctx, ids, n);
+	n = i < n ? i : n;
+	start = out->len;
+	if (json) {
+		snctl_json_init(&j, out, true);
+		snctl_json_arr_open(&j);
+	} else {
+		snctl_table_init(&t, 7, head, (1u << 0) | (1u << 3) |
+					      (1u << 4) | (1u << 5));
+	}
+	for (i = 0; i < n; i++) {
+		char id[16], pk[24], by[24], lo[24];
+		const char *row[7];
+
+		if (snd_capture_read(m, ids[i], v) != 0) {
+			continue;	/* ended and forgotten meanwhile */
+		}
+		if (json) {
+			snd_json_capture(&j, v);
+			continue;
+		}
+		snprintf(id, sizeof(id), "%" PRIu32, v->info.id);
+		snprintf(pk, sizeof(pk), "%" PRIu64, v->info.packets);
+		snprintf(by, sizeof(by), "%" PRIu64, v->info.bytes);
+		snprintf(lo, sizeof(lo), "%" PRIu64, v->info.lost);
+		row[0] = id;
+		row[1] = v->info.target;
+		row[2] = v->info.status;
+		row[3] = pk;
+		row[4] = by;
+		row[5] = lo;
+		row[6] = v->info.output;
+		snctl_table_add(&t, row);
+	}
+	if (json) {
+		snctl_json_arr_close(&j);
+		rc = snd_json_finish(&j, out, start);
+	} else if (t.nrows == 0) {
+		snctl_table_fini(&t);
+		rc = snctl_out_puts(out,
+				    "no captures (start one with: synthctl "
+				    "capture start --adapter VM -w "
+				    "FILE.pcapng)\n");
+	} else {
+		rc = snctl_table_render(&t, out);
+		snctl_table_fini(&t);
+		if (rc < 0) {
+			snctl_out_truncate(out, start);
+		}
+	}
+	free(ids);
+	free(v);
+	return rc;
+}
+
+/* "1000" or "unlimited". */
+static void
+snd_limit_text(uint64_t v, const char *unit, char *buf, size_t cap)
+{
+	if (v == 0) {
+		snprintf(buf, cap, "unlimited");
+	} else {
+		snprintf(buf, cap, "%" PRIu64 "%s", v, unit);
+	}
+}
+
+/* The list form of one capture and the table of its interfaces. */
+static int
+snd_capture_text(const struct snd_capture_view *v, struct snctl_out *out)
+{
+	static const char *const head[] = {
+		"Interface", "Attached", "Seen", "Matched", "Lost", "Packets",
+	};
+	const struct snd_capture_info *c = &v->info;
+	char num[9][24];
+	char count[32], dur[32], ring[64], t0[32], t1[32];
+	char *files = NULL;
+	struct snd_kvlist l;
+	struct snctl_table t;
+	size_t flen = 0;
+	uint32_t i;
+	int rc;
+
+	for (i = 0; i < c->n_files && c->files != NULL; i++) {
+		flen += strlen(c->files[i]) + 2;
+	}
+	files = calloc(1, flen + 1);
+	if (files == NULL) {
+		return -ENOMEM;
+	}
+	for (i = 0; i < c->n_files && c->files != NULL; i++) {
+		strcat(files, i != 0 ? ", " : "");
+		strcat(files, c->files[i]);
+	}
+	memset(&l, 0, sizeof(l));
+	snprintf(num[0], sizeof(num[0]), "%" PRIu32, c->id);
+	snprintf(num[1], sizeof(num[1]), "%" PRIu32, c->snaplen);
+	snprintf(num[2], sizeof(num[2]), "%" PRIu64, c->seen);
+	snprintf(num[3], sizeof(num[3]), "%" PRIu64, c->filtered_out);
+	snprintf(num[4], sizeof(num[4]), "%" PRIu64, c->packets);
+	snprintf(num[5], sizeof(num[5]), "%" PRIu64, c->bytes);
+	snprintf(num[6], sizeof(num[6]), "%" PRIu64, c->lost);
+	snprintf(num[7], sizeof(num[7]), "%" PRIu64, c->file_bytes);
+	snprintf(num[8], sizeof(num[8]), "%d", c->client_pid);
+	snd_limit_text(c->count, " packets", count, sizeof(count));
+	snd_limit_text(c->duration_ms / 1000, " s", dur, sizeof(dur));
+	snprintf(ring, sizeof(ring), "%" PRIu32 " files of %" PRIu64 " MB",
+		 c->ring_files, c->ring_file_bytes / 1000000u);
+	snd_ns_format(c->started_ns, t0, sizeof(t0));
+	snd_ns_format(c->ended_ns, t1, sizeof(t1));
+	snd_kvlist_add(&l, "Id", num[0]);
+	snd_kvlist_add(&l, "Target", c->target);
+	snd_kvlist_add(&l, "Status", c->status);
+	snd_kvlist_add(&l, "Direction", snd_capture_dir_name(c->dir));
+	snd_kvlist_add(&l, "Drops", c->drops ? "True" : "False");
+	snd_kvlist_add(&l, "Filter", c->filter);
+	snd_kvlist_add(&l, "Snaplen", num[1]);
+	snd_kvlist_add(&l, "Count", count);
+	snd_kvlist_add(&l, "Duration", dur);
+	snd_kvlist_add(&l, "Output", c->output != NULL &&
+		       strcmp(c->output, "-") == 0 ?
+		       "- (standard output of synthctl)" : c->output);
+	if (c->ring_files != 0) {
+		snd_kvlist_add(&l, "Ring", ring);
+	}
+	if (c->n_files != 0) {
+		snd_kvlist_add(&l, c->n_files == 1 ? "File" : "Files", files);
+	}
+	if (c->client_pid >= 0) {
+		snd_kvlist_add(&l, "ClientPid", num[8]);
+	}
+	snd_kvlist_add(&l, "Started", t0);
+	if (c->ended_ns != 0) {
+		snd_kvlist_add(&l, "Ended", t1);
+	}
+	snd_kvlist_add(&l, "Seen", num[2]);
+	snd_kvlist_add(&l, "FilteredOut", num[3]);
+	snd_kvlist_add(&l, "Packets", num[4]);
+	snd_kvlist_add(&l, "Bytes", num[5]);
+	snd_kvlist_add(&l, "Lost", num[6]);
+	snd_kvlist_add(&l, "FileBytes", num[7]);
+	rc = snctl_out_list(out, l.key, l.val, l.n);
+	free(files);
+	if (rc < 0 || v->n_ifc == 0) {
+		return rc;
+	}
+	snctl_out_putc(out, '\n');
+	snctl_table_init(&t, 6, head, 0x3cu);
+	for (i = 0; i < v->n_ifc; i++) {
+		const struct snd_capture_iface *f = &v->ifc[i];
+		char c2[24], c3[24], c4[24], c5[24];
+		const char *row[6];
+
+		snprintf(c2, sizeof(c2), "%" PRIu64, f->seen);
+		snprintf(c3, sizeof(c3), "%" PRIu64, f->matched);
+		snprintf(c4, sizeof(c4), "%" PRIu64, f->lost);
+		snprintf(c5, sizeof(c5), "%" PRIu64, f->packets);
+		row[0] = f->name;
+		row[1] = f->attached ? "True" : "False";
+		row[2] = c2;
+		row[3] = c3;
+		row[4] = c4;
+		row[5] = c5;
+		snctl_table_add(&t, row);
+	}
+	rc = snctl_table_render(&t, out);
+	snctl_table_fini(&t);
+	return rc;
+}
+
+int
+snd_render_capture(const struct snd_model *m, uint32_t id, bool json,
+		   struct snctl_out *out, char *err, size_t errlen)
+{
+	struct snd_capture_view *v;
+	size_t start;
+	int rc;
+
+	if (m == NULL || out == NULL) {
+		return -EINVAL;
+	}
+	rc = snd_capture_hooks(m, err, errlen);
+	if (rc < 0) {
+		return rc;
+	}
+	v = malloc(sizeof(*v));
+	if (v == NULL) {
+		snd_errf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	rc = snd_capture_read(m, id, v);
+	if (rc < 0) {
+		snd_errf(err, errlen, "no capture %" PRIu32 " (synthctl "
+			 "capture list shows the captures)", id);
+		free(v);
+		return rc;
+	}
+	start = out->len;
+	if (json) {
+		struct snctl_json j;
+
+		snctl_json_init(&j, out, true);
+		snd_json_capture(&j, v);
+		rc = snd_json_finish(&j, out, start);
+	} else {
+		rc = snd_capture_text(v, out);
+		if (rc < 0) {
+			snctl_out_truncate(out, start);
+		}
+	}
+	free(v);
+	return rc;
+}

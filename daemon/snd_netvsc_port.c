@@ -403,6 +403,12 @@ snd_netvsc_port_set_link(struct vsw_port *port, bool up)
 }
 
 void
+snd_netvsc_port_set_spoofing(struct vsw_port *port, bool on)
+{
+	nvsp_host_set_rx_any_unicast(snd_nv(port)->host, on);
+}
+
+void
 snd_netvsc_port_errors(const struct vsw_port *port, uint64_t *acc)
 {
 	const struct snd_nv_port *p = (const struct snd_nv_port *)port;

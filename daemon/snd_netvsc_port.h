@@ -47,6 +47,11 @@ snd_netvsc_port_is(const struct vsw_port *port);
 void
 snd_netvsc_port_set_link(struct vsw_port *port, bool up);
 
+/* Deliver unicast for any MAC to the guest (MAC spoofing allowed).  On
+ * the port's lcore, or before the port is attached. */
+void
+snd_netvsc_port_set_spoofing(struct vsw_port *port, bool on);
+
 /*
  * Add the port's protocol error counters (indexed by enum nvsp_host_err,
  * names from nvsp_host_err_name()) into acc[0 .. NVSP_HOST_ERR_MAX).

@@ -672,6 +672,16 @@ set_filter(struct nvsc_dev *dev, uint32_t filter)
 	return rc;
 }
 
+/* Linux netvsc's filter when up: 0x0D, plus PROMISCUOUS for IFF_PROMISC
+ * (netvsc_set_rx_mode -> rndis_filter_update). */
+static uint32_t
+open_filter(const struct nvsc_dev *dev)
+{
+	return RNDIS_FILTER_DIRECTED | RNDIS_FILTER_ALL_MULTICAST |
+	       RNDIS_FILTER_BROADCAST |
+	       (dev->promisc ? RNDIS_FILTER_PROMISCUOUS : 0);
+}
+
 int
 nvsc_dev_open(struct nvsc_dev *dev)
 {
@@ -686,11 +696,34 @@ nvsc_dev_open(struct nvsc_dev *dev)
 	if (dev->opened) {
 		return 0;
 	}
-	rc = set_filter(dev, RNDIS_FILTER_DIRECTED |
-			     RNDIS_FILTER_ALL_MULTICAST |
-			     RNDIS_FILTER_BROADCAST);
+	rc = set_filter(dev, open_filter(dev));
 	if (rc == 0) {
 		dev->opened = true;
+	}
+	return rc;
+}
+
+int
+nvsc_dev_set_promisc(struct nvsc_dev *dev, bool on)
+{
+	int rc;
+
+	if (dev == NULL) {
+		return -EINVAL;
+	}
+	if (dev->promisc == on) {
+		return 0;
+	}
+	dev->promisc = on;
+	if (!dev->opened) {
+		return 0; /* applied by nvsc_dev_open() */
+	}
+	if (dev->dead || !dev->chan_open) {
+		return -ENOTCONN;
+	}
+	rc = set_filter(dev, open_filter(dev));
+	if (rc < 0) {
+		dev->promisc = !on;
 	}
 	return rc;
 }

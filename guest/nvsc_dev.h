@@ -248,6 +248,14 @@ int
 nvsc_dev_open(struct nvsc_dev *dev);
 
 /* SET CURRENT_PACKET_FILTER 0 (only if open, as Linux). */
+/*
+ * Receive every frame the host delivers (RNDIS filter PROMISCUOUS), as
+ * Linux netvsc does when the netdev goes promiscuous.  Remembered and
+ * applied at nvsc_dev_open() when the device is not open.  0 or -errno.
+ */
+int
+nvsc_dev_set_promisc(struct nvsc_dev *dev, bool on);
+
 int
 nvsc_dev_close(struct nvsc_dev *dev);
 

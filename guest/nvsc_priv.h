@@ -178,6 +178,7 @@ struct nvsc_dev {
 	uint32_t filter;
 	/** nvsc_dev_open() done. */
 	bool opened;
+	bool promisc;			/* filter adds PROMISCUOUS */
 	/** Host's max RNDIS packets per message (batching). */
 	uint32_t max_pkt;
 	/** Host's packet alignment in bytes (batching). */

@@ -864,6 +864,14 @@ nvsp_host_set_link(struct nvsp_host *h, bool up, uint64_t now_ns)
 	nvsp_host_signal_if_owed(&h->chan);
 }
 
+void
+nvsp_host_set_rx_any_unicast(struct nvsp_host *h, bool on)
+{
+	if (h != NULL) {
+		h->rndis.any_unicast = on;
+	}
+}
+
 uint64_t
 nvsp_host_next_deadline(const struct nvsp_host *h)
 {

@@ -340,6 +340,14 @@ nvsp_host_rx_flush(struct nvsp_host *h);
 void
 nvsp_host_set_link(struct nvsp_host *h, bool up, uint64_t now_ns);
 
+/*
+ * Accept unicast frames for any MAC, not only the vNIC's own (the port
+ * allows MAC spoofing: the switch delivers frames for the MACs it learned
+ * behind the port, and the guest may use several).  Default off.
+ */
+void
+nvsp_host_set_rx_any_unicast(struct nvsp_host *h, bool on);
+
 /* True when nvsp_host_rx_frame() can deliver (modulo filter and slots). */
 bool
 nvsp_host_rx_ready(const struct nvsp_host *h);

@@ -765,7 +765,7 @@ nvsp_rndis_dev_rx_accept(const struct nvsp_rndis_dev *dev,
 	}
 	if ((dst[0] & 1) == 0) {
 		return (f & RNDIS_FILTER_DIRECTED) != 0 &&
-		       memcmp(dst, dev->mac, 6) == 0;
+		       (dev->any_unicast || memcmp(dst, dev->mac, 6) == 0);
 	}
 	if (memcmp(dst, bcast, 6) == 0) {
 		return (f & RNDIS_FILTER_BROADCAST) != 0;

@@ -88,6 +88,8 @@ struct nvsp_rndis_dev {
 	uint32_t guest_max_xfer;	/* INITIALIZE max_xfer_size */
 	uint32_t filter;		/* RNDIS_FILTER_*, 0: receive off */
 	uint32_t n_mcast;		/* entries in mcast */
+	bool any_unicast;		/* DIRECTED accepts every unicast
+					 * MAC (MAC spoofing allowed) */
 	uint8_t mcast[NVSP_RNDIS_MCAST_MAX][6]; /* multicast list */
 	struct ndis_offload_config caps; /* backend capabilities */
 	struct ndis_offload_config cur;	/* currently enabled offloads */

@@ -269,6 +269,14 @@ int
 cap_capture_iface_stats(struct cap_capture *c, unsigned int iface,
 			struct cap_stats *out);
 
+/*
+ * True while interface `iface` is attached to a port (any thread; a
+ * snapshot: the lcore may detach it the next moment).  False when out of
+ * range.
+ */
+bool
+cap_iface_attached(struct cap_capture *c, unsigned int iface);
+
 /* "running", "stopping", "stopped". */
 const char *
 cap_state_name(enum cap_state s);

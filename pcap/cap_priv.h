@@ -72,6 +72,9 @@ struct cap_tap {
 				    * (stream reader too slow at the end) */
 } __rte_cache_aligned;
 
+/* Fixed-point shift of the TSC -> ns multiplier (cap_tsc_ns()). */
+#define CAP_TSC_SHIFT 40
+
 /* Frames the writer may hold when the output buffer is full. */
 #define CAP_HELD_MAX 64u
 
@@ -136,6 +139,7 @@ struct cap_engine {
 	int socket_id;               /* NUMA socket */
 	uint64_t flush_ns;           /* flush period */
 	uint64_t tsc_hz;             /* rte_get_tsc_hz() */
+	uint64_t tsc_mult;           /* 2^CAP_TSC_SHIFT * 1e9 / tsc_hz */
 	unsigned int serial;         /* engine number (unique names) */
 	uint32_t next_id;            /* next capture id */
 	unsigned int n_caps;         /* captures alive */

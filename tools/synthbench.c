@@ -3,7 +3,8 @@
  * synthbench - measure synthnetd's guest-to-guest forwarding rate.
  *
  *   synthbench [--ctl-socket PATH --vmbus-socket PATH] [--duration S]
- *              [--size BYTES[,BYTES...]] [--json] [--quiet]
+ *              [--size BYTES[,BYTES...]] [--capture MODE[,MODE...]]
+ *              [--runs N] [--json] [--quiet]
  *              [--synthnetd PATH] [--synthguest PATH]
  *
  * For each frame size: create a private switch bench-<pid> with two
@@ -25,6 +26,22 @@
  * bytes including the FCS; "wire" Gb/s adds the 20 bytes of preamble,
  * start delimiter and inter-frame gap that each frame would occupy on an
  * Ethernet link.
+ *
+ * --capture measures what a packet capture costs the switch (see
+ * docs/capture.md): per mode, a capture runs on the sink's adapter (both
+ * directions: it sees every forwarded frame once, at the point where the
+ * switch delivers it to the sink) from before the generator starts until
+ * the sink has drained:
+ *   none     no capture;
+ *   nomatch  a capture whose filter matches nothing ("ether proto
+ *            0x88b5", an IEEE local experimental EtherType): every frame
+ *            goes through the BPF program, none is copied;
+ *   all      a capture of every frame, written to /dev/null (the writer
+ *            encodes pcapng as for a file; the disk is left out).
+ * With several modes and --runs N the modes alternate within each run
+ * (none, nomatch, all, none, ...) so that drifts of the machine hit them
+ * alike, and a summary gives the median rate per mode and its ratio to
+ * the rate without capture.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -52,6 +69,11 @@
 
 /* Most frame sizes on the command line. */
 #define SB_MAX_SIZES 16
+/* Capture modes, and most runs of each (size, mode). */
+#define SB_MAX_MODES 3
+#define SB_MAX_RUNS 20
+/* The filter of the nomatch mode: an EtherType nothing here sends. */
+#define SB_NOMATCH_FILTER "ether proto 0x88b5"
 /* Frame sizes accepted (including FCS): Ethernet minimum to jumbo. */
 #define SB_SIZE_MIN 64u
 #define SB_SIZE_MAX 9018u
@@ -86,6 +108,9 @@ struct sb_opts {
 	double duration;		/* --duration, seconds */
 	uint32_t sizes[SB_MAX_SIZES];	/* --size, incl. FCS */
 	unsigned int nsizes;		/* entries in sizes */
+	unsigned int modes[SB_MAX_MODES]; /* --capture: enum sb_cap_mode */
+	unsigned int nmodes;		/* entries in modes */
+	unsigned int runs;		/* --runs */
 	bool json;			/* --json */
 	bool quiet;			/* --quiet */
 };
@@ -129,9 +154,30 @@ struct sb_guest {
 	bool failed;			/* the channel broke */
 };
 
+/* Capture modes (--capture). */
+enum sb_cap_mode {
+	SB_CAP_NONE,			/* no capture */
+	SB_CAP_NOMATCH,			/* a filter matching nothing */
+	SB_CAP_ALL,			/* every frame, to /dev/null */
+};
+
+static const char *const sb_cap_names[] = { "none", "nomatch", "all" };
+
+/* What the capture of a run counted (`capture show`). */
+struct sb_capstats {
+	uint64_t seen;			/* frames at the watched points */
+	uint64_t filtered_out;		/* rejected by the filter */
+	uint64_t packets;		/* written */
+	uint64_t lost;			/* matched, not captured */
+	char status[96];		/* how it ended */
+};
+
 /* Result of one frame size. */
 struct sb_result {
 	uint32_t size;			/* frame size incl. FCS */
+	unsigned int mode;		/* enum sb_cap_mode */
+	unsigned int run;		/* 1 .. runs */
+	struct sb_capstats cap;		/* the capture's counters */
 	struct sb_guest gen;		/* generator summary */
 	struct sb_guest sink;		/* sink summary */
 	struct sb_adstats gen_ad;	/* generator adapter counters */
@@ -158,8 +204,10 @@ struct sb_ctx {
 	struct sb_child daemon;		/* own synthnetd */
 	struct sb_child gen;		/* synthguest --gen */
 	struct sb_child sink;		/* synthguest --sink */
-	struct sb_result res[SB_MAX_SIZES]; /* finished sizes */
+	/* finished (size, run, mode) measurements */
+	struct sb_result res[SB_MAX_SIZES * SB_MAX_MODES * SB_MAX_RUNS];
 	unsigned int nres;		/* entries in res */
+	uint32_t cap_id;		/* running capture, or 0 */
 	bool progress;			/* live line on stderr */
 	char err[512];			/* first error, one line */
 };
@@ -449,8 +497,8 @@ sb_child_failed(struct sb_ctx *x, const struct sb_child *c)
  * frees it).  Returns 0, or -1 with the error recorded unless quiet_err.
  */
 static int
-sb_ctl(struct sb_ctx *x, bool json, struct snctl_out *body, bool quiet_err,
-       const char *const *argv)
+sb_ctl_fd(struct sb_ctx *x, bool json, struct snctl_out *body,
+	  bool quiet_err, const char *const *argv, int fd)
 {
 	uint32_t status = 0;
 	uint32_t argc = 0;
@@ -460,8 +508,8 @@ sb_ctl(struct sb_ctx *x, bool json, struct snctl_out *body, bool quiet_err,
 		argc++;
 	}
 	snctl_out_reset(body);
-	rc = snctl_client_call(x->ctl, json ? SNCTL_FLAG_JSON : 0, argc,
-			       argv, SB_CTL_TIMEOUT_MS, &status, body);
+	rc = snctl_client_call_fd(x->ctl, json ? SNCTL_FLAG_JSON : 0, argc,
+				  argv, fd, SB_CTL_TIMEOUT_MS, &status, body);
 	if (rc < 0) {
 		if (!quiet_err) {
 			sb_fail(x, "cannot talk to synthnetd at %s: %s",
@@ -480,6 +528,92 @@ sb_ctl(struct sb_ctx *x, bool json, struct snctl_out *body, bool quiet_err,
 		return -1;
 	}
 	return 0;
+}
+
+static int
+sb_ctl(struct sb_ctx *x, bool json, struct snctl_out *body, bool quiet_err,
+       const char *const *argv)
+{
+	return sb_ctl_fd(x, json, body, quiet_err, argv, -1);
+}
+
+/*
+ * Start the capture of mode on the sink's adapter (both directions),
+ * written to /dev/null.  No capture for SB_CAP_NONE.
+ */
+static int
+sb_capture_start(struct sb_ctx *x, unsigned int mode)
+{
+	const char *argv[] = { "capture", "start", "--adapter", x->sink_vm,
+			       "-w", "/dev/null", NULL, NULL, NULL };
+	struct snctl_out body;
+	uint64_t id = 0;
+	int rc = -1;
+	int fd;
+
+	if (mode == SB_CAP_NONE) {
+		return 0;
+	}
+	if (mode == SB_CAP_NOMATCH) {
+		argv[6] = "--filter";
+		argv[7] = SB_NOMATCH_FILTER;
+	}
+	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return sb_fail(x, "cannot open /dev/null: %s",
+			       strerror(errno));
+	}
+	snctl_out_init(&body, SB_BODY_MAX);
+	if (sb_ctl_fd(x, true, &body, false, argv, fd) == 0) {
+		if (snctl_jr_get_u64(snctl_jr_mkspan(snctl_out_str(&body),
+						     body.len), "id",
+				     &id) == 0 && id != 0) {
+			x->cap_id = (uint32_t)id;
+			rc = 0;
+		} else {
+			sb_fail(x, "cannot read the capture id from "
+				"synthnetd's answer");
+		}
+	}
+	close(fd);
+	snctl_out_fini(&body);
+	return rc;
+}
+
+/* Stop the running capture; its counters into st (may be NULL). */
+static int
+sb_capture_stop(struct sb_ctx *x, struct sb_capstats *st)
+{
+	char id[16];
+	const char *argv[] = { "capture", "stop", id, NULL };
+	struct snctl_out body;
+	struct snctl_jr_span o;
+	int rc = -1;
+
+	if (x->cap_id == 0) {
+		return 0;
+	}
+	snprintf(id, sizeof(id), "%" PRIu32, x->cap_id);
+	x->cap_id = 0;
+	snctl_out_init(&body, SB_BODY_MAX);
+	if (sb_ctl(x, true, &body, st == NULL, argv) == 0) {
+		o = snctl_jr_mkspan(snctl_out_str(&body), body.len);
+		if (st == NULL ||
+		    (snctl_jr_get_u64(o, "seen", &st->seen) == 0 &&
+		     snctl_jr_get_u64(o, "filtered_out",
+				      &st->filtered_out) == 0 &&
+		     snctl_jr_get_u64(o, "packets", &st->packets) == 0 &&
+		     snctl_jr_get_u64(o, "lost", &st->lost) == 0 &&
+		     snctl_jr_get_str(o, "status", st->status,
+				      sizeof(st->status)) >= 0)) {
+			rc = 0;
+		} else {
+			sb_fail(x, "cannot read the capture's counters from "
+				"synthnetd's answer");
+		}
+	}
+	snctl_out_fini(&body);
+	return rc;
 }
 
 /* MAC of VM vm's first adapter, from `adapter list --vm VM --json`. */
@@ -929,9 +1063,13 @@ sb_run_gen(struct sb_ctx *x, uint32_t size)
 	return rc;
 }
 
-/* Wait until nothing more reaches the sink, then stop it. */
+/*
+ * Wait until nothing more reaches the sink, stop the capture (its
+ * counters into cap) while the sink's port still exists, then stop the
+ * sink.
+ */
 static int
-sb_drain_sink(struct sb_ctx *x)
+sb_drain_sink(struct sb_ctx *x, struct sb_capstats *cap)
 {
 	struct sb_adstats st;
 	uint64_t last = UINT64_MAX;
@@ -949,6 +1087,9 @@ sb_drain_sink(struct sb_ctx *x)
 	}
 	if (sb_reaped(&x->sink)) {
 		return sb_child_failed(x, &x->sink);
+	}
+	if (sb_capture_stop(x, cap) < 0) {
+		return -1;
 	}
 	/* SIGTERM: the sink prints its summary and detaches. */
 	sb_stop_child(&x->sink, SIGTERM);
@@ -976,22 +1117,29 @@ sb_compute(struct sb_result *r)
 
 /* Sink, generator, measurement, teardown for one frame size. */
 static int
-sb_run_size(struct sb_ctx *x, uint32_t size, struct sb_result *r)
+sb_run_size(struct sb_ctx *x, uint32_t size, unsigned int mode,
+	    unsigned int run, struct sb_result *r)
 {
 	char mac[32];
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
 	r->size = size;
-	sb_step(x, "%u-byte frames: switch %s, VMs %s -> %s, %g s", size,
-		x->sw, x->gen_vm, x->sink_vm, x->o.duration);
+	r->mode = mode;
+	r->run = run;
+	sb_step(x, "%u-byte frames: switch %s, VMs %s -> %s, %g s, capture "
+		"%s%s", size, x->sw, x->gen_vm, x->sink_vm, x->o.duration,
+		sb_cap_names[mode], mode == SB_CAP_NOMATCH ?
+		" (filter \"" SB_NOMATCH_FILTER "\")" :
+		mode == SB_CAP_ALL ? " (every frame, to /dev/null)" : "");
 	if (sb_topology_create(x) < 0 ||
 	    sb_adapter_mac(x, x->sink_vm, mac, sizeof(mac)) < 0 ||
 	    sb_guest_start(x, &x->sink, false, size, NULL) < 0 ||
 	    sb_sink_wait_ready(x) < 0 ||
+	    sb_capture_start(x, mode) < 0 ||
 	    sb_guest_start(x, &x->gen, true, size, mac) < 0 ||
 	    sb_run_gen(x, size) < 0 ||
-	    sb_drain_sink(x) < 0 ||
+	    sb_drain_sink(x, &r->cap) < 0 ||
 	    sb_guest_summary(x, &x->gen, &r->gen) < 0 ||
 	    sb_guest_summary(x, &x->sink, &r->sink) < 0 ||
 	    sb_adapter_stats(x, x->gen_vm, &r->gen_ad, false) < 0 ||
@@ -1006,6 +1154,7 @@ sb_run_size(struct sb_ctx *x, uint32_t size, struct sb_result *r)
 	sb_compute(r);
 	rc = 0;
 out:
+	sb_capture_stop(x, NULL);
 	sb_stop_child(&x->gen, SIGTERM);
 	sb_stop_child(&x->sink, SIGTERM);
 	if (sb_topology_delete(x) < 0) {
@@ -1065,7 +1214,8 @@ sb_print_result(const struct sb_result *r)
 
 	sb_drop_text(r, drops, sizeof(drops));
 	printf("%u-byte frames (%u B to synthguest, FCS excluded), "
-	       "%.2f s:\n", r->size, r->size - SB_FCS, r->gen.seconds);
+	       "%.2f s, capture %s, run %u:\n", r->size, r->size - SB_FCS,
+	       r->gen.seconds, sb_cap_names[r->mode], r->run);
 	printf("  sent      %" PRIu64 " frames (%.3f Mpps offered)\n",
 	       r->gen.tx_pkts, r->tx_mpps);
 	printf("  received  %" PRIu64 " frames (%.1f%%), lost %" PRIu64
@@ -1079,38 +1229,141 @@ sb_print_result(const struct sb_result *r)
 	       PRIu64 ", sink dropped %" PRIu64 ", sequence gaps %" PRIu64
 	       "\n", r->gen.tx_busy, r->gen.tx_dropped, r->sink.rx_dropped,
 	       r->sink.seq_gaps);
+	if (r->mode != SB_CAP_NONE) {
+		printf("  capture   seen %" PRIu64 ", filtered out %" PRIu64
+		       ", written %" PRIu64 ", lost %" PRIu64 " (%s)\n",
+		       r->cap.seen, r->cap.filtered_out, r->cap.packets,
+		       r->cap.lost, r->cap.status);
+	}
+}
+
+/* Median of n values (sorted in place). */
+static double
+sb_median(double *v, unsigned int n)
+{
+	unsigned int i, j;
+
+	for (i = 1; i < n; i++) {
+		for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			double t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	}
+	if (n == 0) {
+		return 0;
+	}
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Rates of (size, mode) over the runs: median, min, max; count. */
+static unsigned int
+sb_mode_rates(const struct sb_ctx *x, uint32_t size, unsigned int mode,
+	      double *med, double *lo, double *hi)
+{
+	double v[SB_MAX_RUNS];
+	unsigned int i, n = 0;
+
+	for (i = 0; i < x->nres && n < SB_MAX_RUNS; i++) {
+		if (x->res[i].size == size && x->res[i].mode == mode) {
+			v[n++] = x->res[i].mpps;
+		}
+	}
+	*med = sb_median(v, n);
+	*lo = n ? v[0] : 0;
+	*hi = n ? v[n - 1] : 0;
+	return n;
+}
+
+/* Summary per (size, mode): median rate over the runs and the ratio to
+ * the median without capture. */
+static void
+sb_print_summary(const struct sb_ctx *x)
+{
+	static const char *const head[] = { "Size", "Capture", "Runs",
+					    "MedianMpps", "MinMpps",
+					    "MaxMpps", "VsNone" };
+	struct snctl_table t;
+	struct snctl_out out;
+	char c[7][32];
+	const char *row[7];
+	unsigned int s, m, k, n;
+	double med, lo, hi, base, blo, bhi;
+
+	snctl_out_init(&out, 0);
+	snctl_table_init(&t, 7, head, 0x7du);
+	for (s = 0; s < x->o.nsizes; s++) {
+		uint32_t size = x->o.sizes[s];
+		bool have_base = sb_mode_rates(x, size, SB_CAP_NONE, &base,
+					       &blo, &bhi) != 0;
+
+		for (m = 0; m < x->o.nmodes; m++) {
+			n = sb_mode_rates(x, size, x->o.modes[m], &med, &lo,
+					  &hi);
+			if (n == 0) {
+				continue;
+			}
+			snprintf(c[0], sizeof(c[0]), "%u", size);
+			snprintf(c[1], sizeof(c[1]), "%s",
+				 sb_cap_names[x->o.modes[m]]);
+			snprintf(c[2], sizeof(c[2]), "%u", n);
+			snprintf(c[3], sizeof(c[3]), "%.3f", med);
+			snprintf(c[4], sizeof(c[4]), "%.3f", lo);
+			snprintf(c[5], sizeof(c[5]), "%.3f", hi);
+			if (have_base && base > 0 &&
+			    x->o.modes[m] != SB_CAP_NONE) {
+				snprintf(c[6], sizeof(c[6]), "%.3f (%+.1f%%)",
+					 med / base,
+					 (med / base - 1) * 100);
+			} else {
+				snprintf(c[6], sizeof(c[6]), "-");
+			}
+			for (k = 0; k < 7; k++) {
+				row[k] = c[k];
+			}
+			snctl_table_add(&t, row);
+		}
+	}
+	snctl_table_render(&t, &out);
+	snctl_table_fini(&t);
+	printf("\nMedian rate per capture mode (VsNone: median / median "
+	       "without capture):\n%s", snctl_out_str(&out));
+	snctl_out_fini(&out);
 }
 
 static void
 sb_print_table(const struct sb_ctx *x)
 {
-	static const char *const head[] = { "Size", "Sent", "Received",
-					    "Lost", "Mpps", "L2Gbps",
-					    "WireGbps", "Drops" };
+	static const char *const head[] = { "Size", "Capture", "Run",
+					    "Sent", "Received", "Lost", "Mpps",
+					    "L2Gbps", "WireGbps", "Drops" };
 	struct snctl_table t;
 	struct snctl_out out;
-	char c[8][32];
-	const char *row[8];
+	char c[10][32];
+	const char *row[10];
 	unsigned int i, k;
 
 	snctl_out_init(&out, 0);
-	snctl_table_init(&t, 8, head, 0xffu);
+	snctl_table_init(&t, 10, head, 0x3fdu);
 	for (i = 0; i < x->nres; i++) {
 		const struct sb_result *r = &x->res[i];
 
 		snprintf(c[0], sizeof(c[0]), "%u", r->size);
-		snprintf(c[1], sizeof(c[1]), "%" PRIu64, r->gen.tx_pkts);
-		snprintf(c[2], sizeof(c[2]), "%" PRIu64, r->sink.rx_pkts);
-		snprintf(c[3], sizeof(c[3]), "%" PRIu64,
+		snprintf(c[1], sizeof(c[1]), "%s", sb_cap_names[r->mode]);
+		snprintf(c[2], sizeof(c[2]), "%u", r->run);
+		snprintf(c[3], sizeof(c[3]), "%" PRIu64, r->gen.tx_pkts);
+		snprintf(c[4], sizeof(c[4]), "%" PRIu64, r->sink.rx_pkts);
+		snprintf(c[5], sizeof(c[5]), "%" PRIu64,
 			 r->gen.tx_pkts > r->sink.rx_pkts ?
 			 r->gen.tx_pkts - r->sink.rx_pkts : 0);
-		snprintf(c[4], sizeof(c[4]), "%.3f", r->mpps);
-		snprintf(c[5], sizeof(c[5]), "%.3f", r->l2_gbps);
-		snprintf(c[6], sizeof(c[6]), "%.3f", r->wire_gbps);
-		snprintf(c[7], sizeof(c[7]), "%" PRIu64,
+		snprintf(c[6], sizeof(c[6]), "%.3f", r->mpps);
+		snprintf(c[7], sizeof(c[7]), "%.3f", r->l2_gbps);
+		snprintf(c[8], sizeof(c[8]), "%.3f", r->wire_gbps);
+		snprintf(c[9], sizeof(c[9]), "%" PRIu64,
 			 sb_drop_total(&r->gen_ad) +
 			 sb_drop_total(&r->sink_ad));
-		for (k = 0; k < 8; k++) {
+		for (k = 0; k < 10; k++) {
 			row[k] = c[k];
 		}
 		snctl_table_add(&t, row);
@@ -1123,6 +1376,9 @@ sb_print_table(const struct sb_ctx *x)
 	       "with FCS; wire adds 20 B preamble + inter-frame gap per "
 	       "frame.\n");
 	snctl_out_fini(&out);
+	if (x->o.nmodes > 1 || x->o.runs > 1) {
+		sb_print_summary(x);
+	}
 }
 
 static void
@@ -1145,6 +1401,8 @@ sb_json_result(struct snctl_json *j, const struct sb_result *r)
 	snctl_json_obj_open(j);
 	snctl_json_kv_u64(j, "size", r->size);
 	snctl_json_kv_u64(j, "guest_size", r->size - SB_FCS);
+	snctl_json_kv_str(j, "capture", sb_cap_names[r->mode]);
+	snctl_json_kv_u64(j, "run", r->run);
 	snctl_json_kv_double(j, "seconds", r->gen.seconds, 3);
 	snctl_json_kv_u64(j, "sent", r->gen.tx_pkts);
 	snctl_json_kv_u64(j, "received", r->sink.rx_pkts);
@@ -1168,6 +1426,16 @@ sb_json_result(struct snctl_json *j, const struct sb_result *r)
 	snctl_json_kv_u64(j, "sink_seq_gaps", r->sink.seq_gaps);
 	snctl_json_kv_u64(j, "sink_seq_reordered", r->sink.seq_reordered);
 	snctl_json_obj_close(j);
+	if (r->mode != SB_CAP_NONE) {
+		snctl_json_key(j, "capture_counters");
+		snctl_json_obj_open(j);
+		snctl_json_kv_u64(j, "seen", r->cap.seen);
+		snctl_json_kv_u64(j, "filtered_out", r->cap.filtered_out);
+		snctl_json_kv_u64(j, "written", r->cap.packets);
+		snctl_json_kv_u64(j, "lost", r->cap.lost);
+		snctl_json_kv_str(j, "status", r->cap.status);
+		snctl_json_obj_close(j);
+	}
 	snctl_json_obj_close(j);
 }
 
@@ -1202,6 +1470,36 @@ sb_print_json(const struct sb_ctx *x)
 		sb_json_result(&j, &x->res[i]);
 	}
 	snctl_json_arr_close(&j);
+	snctl_json_key(&j, "summary");
+	snctl_json_arr_open(&j);
+	for (i = 0; i < x->o.nsizes; i++) {
+		double med, lo, hi, base, blo, bhi;
+		bool have_base = sb_mode_rates(x, x->o.sizes[i], SB_CAP_NONE,
+					       &base, &blo, &bhi) != 0;
+		unsigned int m, n;
+
+		for (m = 0; m < x->o.nmodes; m++) {
+			n = sb_mode_rates(x, x->o.sizes[i], x->o.modes[m],
+					  &med, &lo, &hi);
+			if (n == 0) {
+				continue;
+			}
+			snctl_json_obj_open(&j);
+			snctl_json_kv_u64(&j, "size", x->o.sizes[i]);
+			snctl_json_kv_str(&j, "capture",
+					  sb_cap_names[x->o.modes[m]]);
+			snctl_json_kv_u64(&j, "runs", n);
+			snctl_json_kv_double(&j, "median_mpps", med, 6);
+			snctl_json_kv_double(&j, "min_mpps", lo, 6);
+			snctl_json_kv_double(&j, "max_mpps", hi, 6);
+			if (have_base && base > 0) {
+				snctl_json_kv_double(&j, "vs_none",
+						     med / base, 4);
+			}
+			snctl_json_obj_close(&j);
+		}
+	}
+	snctl_json_arr_close(&j);
 	snctl_json_kv_bool(&j, "ok", x->err[0] == '\0');
 	if (x->err[0] != '\0') {
 		snctl_json_kv_str(&j, "error", x->err);
@@ -1225,8 +1523,9 @@ sb_usage(FILE *f)
 	fprintf(f,
 		"usage: synthbench [--ctl-socket PATH --vmbus-socket PATH] "
 		"[--duration S]\n"
-		"                  [--size BYTES[,BYTES...]] [--json] "
-		"[--quiet]\n"
+		"                  [--size BYTES[,BYTES...]] "
+		"[--capture MODE[,MODE...]] [--runs N]\n"
+		"                  [--json] [--quiet]\n"
 		"                  [--synthnetd PATH] [--synthguest PATH]\n"
 		"Measure guest-to-guest forwarding through synthnetd: a "
 		"synthguest generator\nsends UDP frames to a synthguest sink "
@@ -1240,6 +1539,16 @@ sb_usage(FILE *f)
 		"  --duration S         seconds per size (default 5)\n"
 		"  --size LIST          frame sizes incl. FCS, comma-separated "
 		"(default 64,1518)\n"
+		"  --capture LIST       capture modes, comma-separated "
+		"(default none):\n"
+		"                       none, nomatch (a capture of the sink's "
+		"adapter whose\n"
+		"                       filter matches nothing), all (every "
+		"frame, to /dev/null)\n"
+		"  --runs N             measure each size and mode N times, "
+		"modes alternating\n"
+		"                       (default 1; at most 20); prints the "
+		"median per mode\n"
 		"  --json               print one JSON document\n"
 		"  --quiet              no step lines and no live rate line\n"
 		"  --synthnetd PATH     daemon binary (default: the build "
@@ -1248,6 +1557,32 @@ sb_usage(FILE *f)
 		"synthbench, else PATH)\n"
 		"Exit status: 0 ok, 1 a step failed, 2 usage error, 130 "
 		"interrupted.\n");
+}
+
+static int
+sb_parse_modes(const char *s, struct sb_opts *o)
+{
+	unsigned int m;
+	size_t n;
+
+	o->nmodes = 0;
+	for (;;) {
+		n = strcspn(s, ",");
+		for (m = 0; m < SB_MAX_MODES; m++) {
+			if (strlen(sb_cap_names[m]) == n &&
+			    strncmp(sb_cap_names[m], s, n) == 0) {
+				break;
+			}
+		}
+		if (m == SB_MAX_MODES || o->nmodes == SB_MAX_MODES) {
+			return -1;
+		}
+		o->modes[o->nmodes++] = m;
+		if (s[n] == '\0') {
+			return 0;
+		}
+		s += n + 1;
+	}
 }
 
 static int
@@ -1282,6 +1617,8 @@ enum {
 	SB_OPT_QUIET,
 	SB_OPT_NETD,
 	SB_OPT_GUEST,
+	SB_OPT_CAPTURE,
+	SB_OPT_RUNS,
 };
 
 /* Returns 0, 1 (help printed) or -1 (usage error printed). */
@@ -1297,6 +1634,8 @@ sb_parse_opts(int argc, char **argv, struct sb_opts *o)
 		{ "quiet", no_argument, NULL, SB_OPT_QUIET },
 		{ "synthnetd", required_argument, NULL, SB_OPT_NETD },
 		{ "synthguest", required_argument, NULL, SB_OPT_GUEST },
+		{ "capture", required_argument, NULL, SB_OPT_CAPTURE },
+		{ "runs", required_argument, NULL, SB_OPT_RUNS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1308,6 +1647,9 @@ sb_parse_opts(int argc, char **argv, struct sb_opts *o)
 	o->sizes[0] = 64;
 	o->sizes[1] = 1518;
 	o->nsizes = 2;
+	o->modes[0] = SB_CAP_NONE;
+	o->nmodes = 1;
+	o->runs = 1;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
 		case SB_OPT_CTL:
@@ -1346,6 +1688,28 @@ sb_parse_opts(int argc, char **argv, struct sb_opts *o)
 		case SB_OPT_GUEST:
 			o->synthguest = optarg;
 			break;
+		case SB_OPT_CAPTURE:
+			if (sb_parse_modes(optarg, o) < 0) {
+				fprintf(stderr, "synthbench: --capture takes "
+					"none, nomatch and/or all, separated "
+					"by commas\n");
+				return -1;
+			}
+			break;
+		case SB_OPT_RUNS: {
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    v < 1 || v > SB_MAX_RUNS) {
+				fprintf(stderr, "synthbench: --runs takes 1 to "
+					"%d\n", SB_MAX_RUNS);
+				return -1;
+			}
+			o->runs = (unsigned int)v;
+			break;
+		}
 		case 'h':
 			sb_usage(stdout);
 			return 1;
@@ -1498,12 +1862,21 @@ main(int argc, char **argv)
 	}
 	rc = sb_setup(x);
 	for (i = 0; rc == 0 && i < x->o.nsizes; i++) {
-		rc = sb_run_size(x, x->o.sizes[i], &x->res[x->nres]);
-		if (rc == 0) {
-			if (!x->o.json) {
-				sb_print_result(&x->res[x->nres]);
+		unsigned int run, m;
+
+		for (run = 1; rc == 0 && run <= x->o.runs; run++) {
+			for (m = 0; rc == 0 && m < x->o.nmodes; m++) {
+				rc = sb_run_size(x, x->o.sizes[i],
+						 x->o.modes[m], run,
+						 &x->res[x->nres]);
+				if (rc != 0) {
+					break;
+				}
+				if (!x->o.json) {
+					sb_print_result(&x->res[x->nres]);
+				}
+				x->nres++;
 			}
-			x->nres++;
 		}
 	}
 	sb_teardown(x);

@@ -115,6 +115,7 @@ struct sg_ctx {
 	bool stop;			/* signal or duration: stop */
 	bool failed;			/* channel broke or rescinded */
 	bool lost;			/* TAP mode: daemon gone, reconnecting */
+	bool promisc;			/* TAP mode: the TAP is promiscuous */
 	double retry_at;		/* next reconnection attempt (s) */
 	uint64_t next_seq;		/* sink: next expected sequence */
 	bool seq_started;		/* sink: a sequence was seen */
@@ -747,6 +748,24 @@ tap_tx(struct sg_ctx *x, struct tap_pending *p)
 	return work;
 }
 
+/* The TAP's promiscuous mode (tcpdump, a bridge) follows to the host's
+ * packet filter, as Linux netvsc does for its netdev. */
+static void
+tap_promisc(struct sg_ctx *x)
+{
+	int on = sg_tap_promisc(&x->tap);
+
+	if (on >= 0 && nvsc_dev_set_promisc(x->dev, on != 0) == 0 &&
+	    on != x->promisc) {
+		x->promisc = on != 0;
+		if (!x->o.quiet) {
+			printf("synthguest: promiscuous mode %s\n",
+			       on ? "on" : "off");
+			fflush(stdout);
+		}
+	}
+}
+
 static void
 tap_link(struct sg_ctx *x)
 {
@@ -828,6 +847,7 @@ run_tap(struct sg_ctx *x)
 	struct sg_tap_cfg tc;
 	char msg[256];
 	double t0 = now_s();
+	double next_flags = 0;
 	uint64_t loops = 0;
 	unsigned int i;
 	int idle = 0;
@@ -888,6 +908,11 @@ run_tap(struct sg_ctx *x)
 		tap_link(x);
 		if ((++loops & 0x3ff) == 0) {
 			sg_peek_events(x);
+		}
+		if (now_s() >= next_flags) {
+			/* TAP flags, 5 times a second, busy or idle */
+			tap_promisc(x);
+			next_flags = now_s() + 0.2;
 		}
 		if (duration_over(x, t0)) {
 			break;

@@ -17,6 +17,8 @@
 #define SG_MAX_IPS 8
 
 /* A TAP interface, possibly inside another network namespace. */
+struct nl_sock;
+
 struct sg_tap {
 	/** TAP file descriptor (non-blocking), -1 when closed. */
 	int fd;
@@ -26,6 +28,9 @@ struct sg_tap {
 	char ifname[IFNAMSIZ];
 	/** Carrier state last set. */
 	bool carrier;
+	/** rtnetlink socket in the TAP's namespace, for its promiscuity
+	 * (NULL when it could not be opened). */
+	struct nl_sock *nl;
 };
 
 /* What sg_tap_open() sets up. */
@@ -66,6 +71,14 @@ sg_tap_open(const struct sg_tap_cfg *c, struct sg_tap *t, char *msg,
 /* Set the carrier (TUNSETCARRIER).  Returns 0 or -errno. */
 int
 sg_tap_set_carrier(struct sg_tap *t, bool on);
+
+/*
+ * 1 when the TAP is in promiscuous mode (tcpdump, a bridge: the kernel's
+ * promiscuity count, which SIOCGIFFLAGS does not show), 0 when not, or
+ * -errno.  One netlink round trip: call it now and then, not per frame.
+ */
+int
+sg_tap_promisc(struct sg_tap *t);
 
 /* Close the TAP: the kernel removes the (non-persistent) interface. */
 void

@@ -180,6 +180,12 @@ tap_setup_here(const struct sg_tap_cfg *c, struct sg_tap *t, char *msg,
 		return rc;
 	}
 	snprintf(t->ifname, sizeof(t->ifname), "%s", ifr.ifr_name);
+	/* opened here, inside the namespace, so it sees the TAP */
+	t->nl = nl_socket_alloc();
+	if (t->nl != NULL && nl_connect(t->nl, NETLINK_ROUTE) < 0) {
+		nl_socket_free(t->nl);
+		t->nl = NULL;
+	}
 	rc = sg_tap_set_carrier(t, c->carrier);
 	if (rc < 0) {
 		snprintf(msg, msglen, "cannot set carrier on %s: %s",
@@ -260,12 +266,34 @@ sg_tap_set_carrier(struct sg_tap *t, bool on)
 	return 0;
 }
 
+int
+sg_tap_promisc(struct sg_tap *t)
+{
+	struct rtnl_link *link = NULL;
+	int on;
+
+	if (t->nl == NULL) {
+		return -EBADF;
+	}
+	if (rtnl_link_get_kernel(t->nl, t->ifindex, NULL, &link) < 0) {
+		return -EIO;
+	}
+	on = rtnl_link_get_promiscuity(link) > 0 ||
+	     (rtnl_link_get_flags(link) & IFF_PROMISC) != 0;
+	rtnl_link_put(link);
+	return on;
+}
+
 void
 sg_tap_close(struct sg_tap *t)
 {
 	if (t->fd >= 0) {
 		close(t->fd);
 		t->fd = -1;
+	}
+	if (t->nl != NULL) {
+		nl_socket_free(t->nl);
+		t->nl = NULL;
 	}
 }
 

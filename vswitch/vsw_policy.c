@@ -131,7 +131,7 @@ static int
 vsw_policy_meters_init(struct vsw_policy *pol, const struct vsw_policy_cfg *c)
 {
 	if (c->max_bandwidth_bps != 0) {
-		/* Bytes/s; burst: 10 ms of it, at least two frames. */
+		/* Bytes/s; burst: VSW_POLICY_METER_BURST_MS of it, >= 2 frames. */
 		uint64_t cir = RTE_MAX(c->max_bandwidth_bps / 8u, UINT64_C(1));
 		uint64_t burst = cir / (1000u / VSW_POLICY_METER_BURST_MS);
 		uint64_t cbs = RTE_MAX((uint64_t)pol->max_pkt_len * 2u, burst);

@@ -82,8 +82,12 @@
 /* Storm bucket: 100 ms of the rate, at least this many frames (or the
  * rate itself when lower). */
 #define VSW_POLICY_STORM_MIN_BURST 16u
-/* Bandwidth bucket: 10 ms of the rate, at least two longest frames. */
-#define VSW_POLICY_METER_BURST_MS 10u
+/*
+ * Bandwidth bucket: 50 ms of the rate, at least two longest frames.  A
+ * policer drops what exceeds the bucket; with a 10 ms bucket TCP settled
+ * 10-15 % under the limit, 50 ms lets it reach the rate.
+ */
+#define VSW_POLICY_METER_BURST_MS 50u
 
 /* Port properties the engine needs besides the admin configuration. */
 struct vsw_policy_params {

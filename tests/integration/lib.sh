@@ -25,16 +25,23 @@
 # Output: "ok N - ..." / "not ok N - ..." per check, "# ..." diagnostics.
 #
 # Helpers (details above each function):
-#   checks      sn_check sn_expect_eq sn_expect_ge sn_ok sn_not_ok sn_fatal
-#               sn_diag sn_done
+#   checks      sn_check sn_quiet sn_expect_eq sn_expect_ge sn_ok sn_not_ok
+#               sn_fatal sn_diag sn_done
 #   processes   sn_spawn sn_stop sn_timeout sn_wait_until sn_alive
-#   daemon      sn_daemon_start sn_daemon_stop sn_daemon_alive sn_ctl
-#               sn_ctl_json sn_status_field sn_adapter_state sn_adapter_mac
-#               sn_resources sn_check_baseline
+#   daemon      sn_daemon_cmd sn_daemon_start sn_daemon_stop sn_daemon_alive
+#               sn_ctl sn_ctl_json sn_status_field sn_adapter_state
+#               sn_adapter_mac sn_resources sn_check_baseline
 #   JSON        sn_json sn_jpy sn_json_find
-#   guests      sn_netns sn_ns sn_nsx sn_guest_netns sn_guest_stop
+#   guests      sn_netns sn_ns sn_nsx sn_netns_noipv6 sn_guest_netns
+#               sn_guest_stop
+#   links       sn_veth (veth pair: test namespace <-> a netns, removed
+#               at exit) sn_tx_csum
+#   capture     sn_capture_start sn_capture_stop sn_capture_fields
+#   frames      sn_raw_icmp ($SN_PY_RAW: 802.1Q-tagged or plain ICMP)
+#   counters    sn_stat sn_stats_quiet
 #   traffic     sn_ping sn_ping_retry sn_ping_bg_start sn_ping_bg_stop
 #               sn_tcp_recv sn_tcp_send_bg sn_tcp_listening ($SN_PY_SEND)
+#               sn_tcp_data sn_tcp_transfer
 #
 # Test scripts stay below SN_TEST_TIMEOUT (240 s) and meson's 300 s.
 
@@ -57,6 +64,7 @@ SN_ID="snt$$x"		# unique tag: netns prefix and DPDK --file-prefix
 SN_TMP=""		# temp dir
 SN_PIDS=()		# every background process we started
 SN_NETNS=()		# every network namespace we created
+SN_LINKS=()		# links we created in the test's own namespace
 SN_DAEMON_PID=""
 SN_CTL_SOCK=""
 SN_VMBUS_SOCK=""
@@ -100,6 +108,14 @@ sn_check()
 	fi
 	sn_not_ok "$desc"
 	return 1
+}
+
+# sn_quiet CMD [ARGS...]: CMD with its stdout thrown away (for sn_check
+# of a command whose answer is not needed: redirecting sn_check's own
+# output would hide the check line).
+sn_quiet()
+{
+	"$@" >/dev/null
 }
 
 # sn_expect_eq DESC GOT WANT
@@ -288,6 +304,7 @@ sn_cleanup()
 	for ns in "${SN_NETNS[@]}"; do
 		ip netns del "$ns" 2>/dev/null
 	done
+	sn_links_del
 	# DPDK leaves its runtime dir behind; ours only (exact prefix).
 	rm -rf "/var/run/dpdk/$SN_ID"
 	if [ -n "$SN_TMP" ] && [ -d "$SN_TMP" ]; then
@@ -316,17 +333,39 @@ sn_cleanup_fast()
 	for ns in "${SN_NETNS[@]}"; do
 		ip netns del "$ns" 2>/dev/null
 	done
+	sn_links_del
 	rm -rf "/var/run/dpdk/$SN_ID"
 	sn_dump_logs
 	[ -n "$SN_TMP" ] && rm -rf "$SN_TMP"
+}
+
+# Our links in the test's namespace (a veth whose peer's namespace was
+# deleted is gone already; the name is ours: it carries $SN_ID).
+sn_links_del()
+{
+	local l
+
+	for l in "${SN_LINKS[@]}"; do
+		[[ "$l" == "$SN_ID"* ]] || continue
+		ip link show dev "$l" >/dev/null 2>&1 &&
+			ip link del dev "$l" 2>/dev/null
+	done
 }
 
 # Leftovers of earlier runs that were SIGKILLed (their trap never ran):
 # only our own naming scheme, and only when that test's shell is gone.
 sn_reap_stale()
 {
-	local ns d pid
+	local ns d pid l
 
+	for l in $(ip -o link show 2>/dev/null |
+		   awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'); do
+		[[ "$l" =~ ^snt([0-9]+)x ]] || continue
+		pid=${BASH_REMATCH[1]}
+		[ -e "/proc/$pid" ] && continue
+		sn_diag "removing stale link $l"
+		ip link del dev "$l" 2>/dev/null
+	done
 	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
 		[[ "$ns" =~ ^snt([0-9]+)x ]] || continue
 		pid=${BASH_REMATCH[1]}
@@ -408,16 +447,26 @@ sn_init()
 
 # --- daemon and control ------------------------------------------------------
 
+# sn_daemon_cmd [EXTRA EAL ARGS]: the synthnetd command line of this test
+# (our sockets, pidfile, state directory $SN_TMP/state and EAL file
+# prefix) in the array SN_DAEMON_CMD.
+SN_DAEMON_CMD=()
+sn_daemon_cmd()
+{
+	SN_DAEMON_CMD=("$SN_SYNTHNETD" \
+		--vmbus-socket "$SN_VMBUS_SOCK" --ctl-socket "$SN_CTL_SOCK" \
+		--pidfile "$SN_TMP/synthnetd.pid" --state-dir "$SN_TMP/state" \
+		-- --file-prefix "$SN_ID" --no-huge -m 512 --no-telemetry "$@")
+}
+
 # sn_daemon_start [EXTRA EAL ARGS]: start synthnetd, wait (bounded) until
 # the control socket answers `status`.
 sn_daemon_start()
 {
 	local i
 
-	sn_spawn "$SN_TMP/synthnetd.log" "$SN_SYNTHNETD" \
-		--vmbus-socket "$SN_VMBUS_SOCK" --ctl-socket "$SN_CTL_SOCK" \
-		--pidfile "$SN_TMP/synthnetd.pid" --state-dir "$SN_TMP/state" \
-		-- --file-prefix "$SN_ID" --no-huge -m 512 --no-telemetry "$@"
+	sn_daemon_cmd "$@"
+	sn_spawn "$SN_TMP/synthnetd.log" "${SN_DAEMON_CMD[@]}"
 	SN_DAEMON_PID=$SN_LAST_PID
 	for ((i = 0; i < 200; i++)); do
 		if ! sn_alive "$SN_DAEMON_PID"; then
@@ -607,6 +656,18 @@ sn_nsx()
 	ip netns exec "$ns" "$@"
 }
 
+# sn_netns_noipv6 SHORT: create netns SHORT if needed and switch IPv6 off
+# in it (interfaces created later included): no DAD, MLD or RS frames, so
+# that frame counts and captures see only what a test sends.
+sn_netns_noipv6()
+{
+	sn_netns "$1"
+	ip netns exec "${SN_NS[$1]}" sysctl -qw \
+		net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 ||
+		sn_fatal "cannot switch IPv6 off in netns $1"
+}
+
 # True when eth0 in NS is up and no address is still tentative (DAD).
 sn_if_ready()
 {
@@ -774,6 +835,45 @@ sn_tcp_listening()
 		grep -q LISTEN
 }
 
+# sn_tcp_data MIB: random test data for sn_tcp_transfer (MIB MiB).
+SN_TCP_DATA=""
+SN_TCP_SHA=""
+sn_tcp_data()
+{
+	SN_TCP_DATA=$SN_TMP/tcp-data
+	head -c $(($1 << 20)) /dev/urandom >"$SN_TCP_DATA" ||
+		sn_fatal "test data"
+	SN_TCP_SHA=$(sha256sum <"$SN_TCP_DATA" | cut -d' ' -f1)
+}
+
+# sn_tcp_transfer FROM TO TO_IP PORT: send the sn_tcp_data file from
+# netns FROM to a receiver on TO_IP:PORT in netns TO (60 s at most); 0
+# when it arrived whole (sha256), else diagnostics.
+sn_tcp_transfer()
+{
+	local from=$1 to=$2 to_ip=$3 port=$4 rx rpid spid got
+
+	rx=$SN_TMP/tcp-rx-$port
+	rm -f "$rx"
+	sn_tcp_recv "$to" "$to_ip" "$port" "$rx" "$SN_TMP/recv-$port.log"
+	rpid=$SN_LAST_PID
+	sn_wait_until 10 sn_tcp_listening "$to" "$port" || return 1
+	sn_tcp_send_bg "$from" "$to_ip" "$port" "$SN_TCP_DATA" \
+		"$SN_TMP/send-$port.log"
+	spid=$SN_LAST_PID
+	sn_wait_until 60 eval '! sn_alive '"$spid"
+	sn_wait_until 10 eval '! sn_alive '"$rpid"
+	sn_stop "$spid" TERM 2
+	sn_stop "$rpid" TERM 2
+	got=$(sha256sum <"$rx" 2>/dev/null | cut -d' ' -f1)
+	[ "$got" == "$SN_TCP_SHA" ] && return 0
+	sn_diag "received $(stat -c %s "$rx" 2>/dev/null || echo no) bytes," \
+		"sha256 '$got'"
+	sed 's/^/#   sender: /' "$SN_TMP/send-$port.log"
+	sed 's/^/#   receiver: /' "$SN_TMP/recv-$port.log"
+	return 1
+}
+
 # --- background ping ---------------------------------------------------------
 
 # sn_ping_bg_start SHORT DST: ping DST from netns SHORT in batches of 10
@@ -821,4 +921,168 @@ sn_daemon_stop()
 	SN_DAEMON_PID=""
 	[ $rc -eq 0 ] || sn_diag "synthnetd exit status $rc"
 	return $rc
+}
+
+# --- veth pairs --------------------------------------------------------------
+
+# sn_veth SUFFIX SHORT PEER: a veth pair "$SN_ID$SUFFIX" (in the test's
+# namespace, where synthnetd runs: an uplink for net_af_packet) <-> PEER
+# in netns SHORT (created if needed).  Both ends up; IPv6 off on our end
+# (no DAD/MLD/RS from the machine's stack into the switch).  The name is
+# left in SN_LAST_LINK; SUFFIX keeps it within 15 characters (4 at most).
+# Removed at exit (also on failure: deleting the netns or the link).
+SN_LAST_LINK=""
+sn_veth()
+{
+	local l=$SN_ID$1 short=$2 peer=$3
+
+	[ "${#l}" -le 15 ] || sn_fatal "link name $l longer than 15"
+	sn_netns "$short"
+	ip link add "$l" type veth peer name "$peer" \
+		netns "${SN_NS[$short]}" || sn_fatal "ip link add $l"
+	SN_LINKS+=("$l")
+	SN_LAST_LINK=$l
+	sysctl -qw "net.ipv6.conf.$l.disable_ipv6=1" 2>/dev/null
+	ip link set dev "$l" up || sn_fatal "ip link set $l up"
+	ip -n "${SN_NS[$short]}" link set dev "$peer" up ||
+		sn_fatal "ip link set $peer up in netns $short"
+}
+
+# sn_tx_csum SHORT IF on|off: transmit checksum offload of IF in netns
+# SHORT (ethtool -K IF tx on|off without ethtool: the legacy
+# ETHTOOL_STXCSUM ioctl; TSO follows, as it needs checksum offload).  A
+# veth with it on hands its peer frames whose TCP/UDP checksum is not
+# filled in yet (CHECKSUM_PARTIAL), as no wire ever does.
+SN_PY_TXCSUM='
+import ctypes, fcntl, socket, struct, sys
+class EthtoolValue(ctypes.Structure):
+    _fields_ = [("cmd", ctypes.c_uint32), ("data", ctypes.c_uint32)]
+ev = EthtoolValue(0x17, 1 if sys.argv[2] == "on" else 0)  # ETHTOOL_STXCSUM
+ifr = struct.pack("16sP", sys.argv[1].encode(), ctypes.addressof(ev))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+fcntl.ioctl(s.fileno(), 0x8946, ifr.ljust(40, b"\0"))      # SIOCETHTOOL
+'
+sn_tx_csum()
+{
+	ip netns exec "${SN_NS[$1]}" python3 -c "$SN_PY_TXCSUM" "$2" "$3"
+}
+
+# --- captures (tshark) -------------------------------------------------------
+
+# sn_capture_start SHORT IF FILTER: tshark on IF in netns SHORT with the
+# capture (BPF) FILTER, writing a pcap file; returns once tshark captures
+# (15 s at most).  Pid in SN_LAST_PID, file in SN_CAP_FILE.  libpcap
+# shows the 802.1Q tag the kernel took out of a received frame again, so
+# "vlan 10" filters and vlan.id fields work on veths and TAPs.
+SN_CAP_N=0
+SN_CAP_FILE=""
+sn_capture_start()
+{
+	local short=$1 ifc=$2 filter=$3 log
+
+	command -v tshark >/dev/null || sn_fatal "tshark not installed"
+	SN_CAP_N=$((SN_CAP_N + 1))
+	SN_CAP_FILE=$SN_TMP/cap-$SN_CAP_N.pcap
+	log=$SN_TMP/tshark-$SN_CAP_N.log
+	sn_spawn "$log" ip netns exec "${SN_NS[$short]}" tshark -n -q \
+		-i "$ifc" -f "$filter" -F pcap -w "$SN_CAP_FILE"
+	if ! sn_wait_until 15 grep -q "^Capturing on" "$log"; then
+		sed 's/^/#   tshark: /' "$log"
+		sn_fatal "tshark on $ifc in netns $short did not start"
+	fi
+}
+
+# sn_capture_stop PID: stop a capture (SIGINT: tshark finishes the file).
+sn_capture_stop()
+{
+	sleep 0.3
+	sn_stop "$1" INT 5 >/dev/null
+}
+
+# sn_capture_fields FILE FIELD...: one line per frame of FILE, the fields
+# tab-separated (tshark -T fields).
+sn_capture_fields()
+{
+	local f=$1 a=() x
+	shift
+	for x in "$@"; do
+		a+=(-e "$x")
+	done
+	tshark -n -r "$f" -T fields "${a[@]}" 2>/dev/null
+}
+
+# --- raw frames --------------------------------------------------------------
+
+# ICMP echo requests as raw Ethernet frames on an interface (AF_PACKET),
+# optionally with an 802.1Q tag written into the frame itself (a guest
+# that tags in software).  Arguments: IF DST_MAC SRC_MAC VLAN (0 = none)
+# SRC_IP DST_IP COUNT [ICMP_ID].  Prints the number of frames sent.
+SN_PY_RAW='
+import socket, struct, sys, time
+ifc, dmac, smac = sys.argv[1], sys.argv[2], sys.argv[3]
+vlan, sip, dip = int(sys.argv[4]), sys.argv[5], sys.argv[6]
+count = int(sys.argv[7])
+ident = int(sys.argv[8], 0) if len(sys.argv) > 8 else 0x5e5e
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+mac = lambda m: bytes(int(x, 16) for x in m.split(":"))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((ifc, 0))
+for seq in range(1, count + 1):
+    payload = b"synthnet-raw-%05d" % seq + bytes(30)
+    icmp = struct.pack("!BBHHH", 8, 0, 0, ident, seq) + payload
+    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), seq, 0, 64,
+                     1, 0, socket.inet_aton(sip), socket.inet_aton(dip))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    eth = mac(dmac) + mac(smac)
+    if vlan:
+        eth += struct.pack("!HH", 0x8100, vlan)
+    s.send(eth + b"\x08\x00" + ip + icmp)
+    time.sleep(0.02)
+print(count)
+'
+
+# sn_raw_icmp SHORT IF DST_MAC SRC_MAC VLAN SRC_IP DST_IP COUNT [ID]
+sn_raw_icmp()
+{
+	local short=$1
+	shift
+	sn_timeout 20 ip netns exec "${SN_NS[$short]}" python3 -c \
+		"$SN_PY_RAW" "$@" >/dev/null
+}
+
+# --- adapter counters --------------------------------------------------------
+
+# sn_stat VM NIC PATH: one number of `adapter stats VM --name NIC`, PATH
+# as for sn_json inside the adapter ("to_vm.packets", "drops.vlan").
+sn_stat()
+{
+	sn_ctl_json adapter stats "$1" --name "$2" | sn_json "0.$3"
+}
+
+# sn_stats_quiet VM...: wait (5 s at most) until the adapter stats of
+# every VM given agree in two readings 0.3 s apart (no frame in flight).
+sn_stats_quiet()
+{
+	local i vm a b
+
+	for ((i = 0; i < 15; i++)); do
+		a="" b=""
+		for vm in "$@"; do
+			a+=$(sn_ctl_json adapter stats "$vm") || return 1
+		done
+		sleep 0.3
+		for vm in "$@"; do
+			b+=$(sn_ctl_json adapter stats "$vm") || return 1
+		done
+		[ "$a" == "$b" ] && return 0
+	done
+	sn_diag "adapter stats of $* never quiet for 0.3 s"
+	return 0
 }

@@ -1006,17 +1006,17 @@ test_bandwidth(void **state)
 	struct vsw_port_stats ps;
 
 	(void)state;
-	/* 8 Mbit/s = 1,000,000 bytes/s; burst max(2 * 1518, 10 ms) =
+	/* 1.6 Mbit/s = 200,000 bytes/s; burst max(2 * 1518, 50 ms) =
 	 * 10,000 bytes.  p1 is learned so the frames go to p1 only. */
-	c.max_bandwidth_bps = 8000000;
+	c.max_bandwidth_bps = 1600000;
 	set_policy(0, &c, false);
 	send1(1, mk(&bcast, pmac(1)));
 	drain_all();
 	send_n(0, pmac(1), 20, 1000);
 	assert_int_equal(fakes[1].n_tx, 10);
 	assert_int_equal(drops(0, VSW_DROP_BANDWIDTH), 10);
-	/* 5 ms later: 5,000 bytes of credit. */
-	now += 5 * MS;
+	/* 25 ms later: 5,000 bytes of credit. */
+	now += 25 * MS;
 	send_n(0, pmac(1), 10, 1000);
 	assert_int_equal(fakes[1].n_tx, 15);
 	assert_int_equal(drops(0, VSW_DROP_BANDWIDTH), 15);
@@ -1028,8 +1028,8 @@ test_bandwidth(void **state)
 	/* Small frames within the same instant: none left. */
 	send_n(0, pmac(1), 1, 60);
 	assert_int_equal(drops(0, VSW_DROP_BANDWIDTH), 18);
-	/* 1 ms = 1,000 bytes: sixteen 60-byte frames fit, the 17th not. */
-	now += 1 * MS;
+	/* 5 ms = 1,000 bytes: sixteen 60-byte frames fit, the 17th not. */
+	now += 5 * MS;
 	send_n(0, pmac(1), 17, 60);
 	assert_int_equal(fakes[1].n_tx, 41);
 	assert_int_equal(drops(0, VSW_DROP_BANDWIDTH), 19);
@@ -1043,7 +1043,7 @@ test_bandwidth(void **state)
 	set_policy(0, &c, false);
 	send_n(0, pmac(1), 1, 1000);
 	assert_int_equal(drops(0, VSW_DROP_BANDWIDTH), 20);
-	c.max_bandwidth_bps = 16000000;
+	c.max_bandwidth_bps = 3200000;
 	set_policy(0, &c, false);
 	send_n(0, pmac(1), 21, 1000);
 	assert_int_equal(fakes[1].n_tx, 20);

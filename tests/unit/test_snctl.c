@@ -105,6 +105,18 @@ test_req_roundtrip(void **state)
 	assert_int_equal(req.argc, 0);
 	assert_int_equal(req.flags, SNCTL_FLAG_JSON);
 	assert_null(req.argv[0]);
+	assert_int_equal(req.fd, -1);
+
+	/* The descriptor flag is bit 1 of the flags word; the decoder
+	 * leaves fd to the server (-1). */
+	n = snctl_req_encode(SNCTL_FLAG_JSON | SNCTL_FLAG_FD, 1, argv, buf,
+			     sizeof(buf));
+	assert_int_equal(n, 15 + 8);
+	assert_memory_equal(buf + 7, "\x03\x00\x00\x00\x01\x00\x00\x00", 8);
+	req.fd = 7;
+	assert_int_equal(snctl_req_decode(buf, (size_t)n, &req), 0);
+	assert_int_equal(req.flags, SNCTL_FLAG_JSON | SNCTL_FLAG_FD);
+	assert_int_equal(req.fd, -1);
 }
 
 static void
@@ -140,8 +152,10 @@ test_req_decode_errors(void **state)
 			 -EBADMSG);
 	assert_int_equal(snctl_req_decode((const uint8_t *)"SNCTL2\n", 7,
 					  &req), -EBADMSG);
-	/* Unknown flag bit 1. */
-	memcpy(buf, "SNCTL1\n\x02\x00\x00\x00", 11);
+	/* Unknown flag bit 2 (bit 1 is SNCTL_FLAG_FD). */
+	memcpy(buf, "SNCTL1\n\x04\x00\x00\x00", 11);
+	assert_int_equal(snctl_req_decode(buf, 11, &req), -ENOTSUP);
+	memcpy(buf, "SNCTL1\n\x00\x00\x00\x80", 11);
 	assert_int_equal(snctl_req_decode(buf, 11, &req), -ENOTSUP);
 	/* argc 257 > SNCTL_ARGC_MAX. */
 	memcpy(buf, "SNCTL1\n\x00\x00\x00\x00\x01\x01\x00\x00", 15);
@@ -646,7 +660,7 @@ test_help_table(void **state)
 
 	(void)state;
 	h = snctl_help_table(&n);
-	assert_int_equal(n, 15);
+	assert_int_equal(n, 19);
 	snctl_out_init(&out, 0);
 	assert_int_equal(snctl_help_render(&out), 0);
 	for (i = 0; i < n; i++) {
@@ -689,6 +703,7 @@ struct t_srv {
 	char path[100];			/* dir/run/ctl.sock */
 	uint64_t now;			/* fake clock, ms */
 	unsigned int calls;		/* handler calls */
+	unsigned int fds;		/* ... that got a descriptor */
 	unsigned int logs;		/* log lines */
 	struct snctl_server *srv;	/* the server */
 };
@@ -724,6 +739,16 @@ t_handler(void *ctx, const struct snctl_req *req,
 	t->calls++;
 	assert_int_equal(peer->uid, getuid());
 	assert_int_equal(peer->pid, getpid());
+	/* A descriptor comes exactly when the flag says so. */
+	assert_int_equal(req->fd >= 0, (req->flags & SNCTL_FLAG_FD) != 0);
+	if (req->fd >= 0) {
+		/* "fd" as the first argument: write through it */
+		if (req->argc > 0 && strcmp(req->argv[0], "fd") == 0) {
+			assert_int_equal(write(req->fd, "via-fd\n", 7), 7);
+		}
+		t->fds++;
+		snctl_out_printf(out, "fd=yes ");
+	}
 	if (req->argc == 2 && strcmp(req->argv[0], "big") == 0) {
 		long n = strtol(req->argv[1], NULL, 10);
 
@@ -1077,6 +1102,146 @@ test_server_socket_file(void **state)
 	unlink(path2);
 }
 
+/* ---- descriptors (SCM_RIGHTS) -------------------------------------------- */
+
+/*
+ * Send len bytes of req on fd with the descriptors fds[0..nfds) as
+ * SCM_RIGHTS (one control message).
+ */
+static void
+t_send_fds(int fd, const void *req, size_t len, const int *fds, size_t nfds)
+{
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(4 * sizeof(int))];
+	} ctl;
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)req,
+			     .iov_len = len };
+	struct msghdr msg;
+	struct cmsghdr *cm;
+
+	assert_true(nfds >= 1 && nfds <= 4);
+	memset(&ctl, 0, sizeof(ctl));
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctl.buf;
+	msg.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+	memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
+	assert_int_equal(sendmsg(fd, &msg, MSG_NOSIGNAL), (ssize_t)len);
+}
+
+/* True when the read end of a pipe sees EOF: every write end closed
+ * (ours and the server's copy). */
+static bool
+t_pipe_eof(int rfd)
+{
+	char b[64];
+	ssize_t n;
+
+	for (;;) {
+		n = read(rfd, b, sizeof(b));
+		if (n == 0) {
+			return true;
+		}
+		if (n < 0) {
+			return false;	/* EAGAIN: a writer is left */
+		}
+	}
+}
+
+static void
+test_server_fd(void **state)
+{
+	struct t_srv *t = *state;
+	static const char *const fdcmd[] = { "fd", "x" };
+	static const char *const plain[] = { "list" };
+	uint8_t req[64];
+	char body[256];
+	char got[16];
+	int p[2];
+	int fds[2];
+	int fd;
+	int n;
+
+	/* 1. A descriptor with the flag: the handler writes through it,
+	 * the server closes its copy afterwards. */
+	assert_int_equal(pipe2(p, O_NONBLOCK | O_CLOEXEC), 0);
+	n = snctl_req_encode(SNCTL_FLAG_FD, 2, fdcmd, req, sizeof(req));
+	fd = t_connect(t);
+	/* The descriptor goes with the first bytes, the rest follows. */
+	t_send_fds(fd, req, 5, &p[1], 1);
+	close(p[1]);
+	assert_int_equal(write(fd, req + 5, (size_t)n - 5), n - 5);
+	assert_int_equal(t_answer(t, fd, body, sizeof(body)), 0);
+	assert_string_equal(body, "fd=yes argc=2 json=0\nfd\nx\n");
+	assert_int_equal(t->fds, 1);
+	assert_int_equal(read(p[0], got, sizeof(got)), 7);
+	assert_memory_equal(got, "via-fd\n", 7);
+	assert_true(t_pipe_eof(p[0]));
+	close(p[0]);
+	close(fd);
+
+	/* 2. The flag without a descriptor. */
+	fd = t_connect(t);
+	assert_int_equal(write(fd, req, (size_t)n), n);
+	assert_int_equal(t_answer(t, fd, body, sizeof(body)), 1);
+	assert_string_equal(body, "bad control request: the request "
+			    "announced a file descriptor but none came "
+			    "with it\n");
+	close(fd);
+
+	/* 3. A descriptor without the flag: refused, and closed. */
+	assert_int_equal(pipe2(p, O_NONBLOCK | O_CLOEXEC), 0);
+	n = snctl_req_encode(0, 1, plain, req, sizeof(req));
+	fd = t_connect(t);
+	t_send_fds(fd, req, (size_t)n, &p[1], 1);
+	close(p[1]);
+	assert_int_equal(t_answer(t, fd, body, sizeof(body)), 1);
+	assert_string_equal(body, "bad control request: unexpected file "
+			    "descriptors with the request (at most one, "
+			    "announced by the descriptor flag)\n");
+	assert_true(t_pipe_eof(p[0]));
+	close(p[0]);
+	close(fd);
+
+	/* 4. Two descriptors with the flag: refused, both closed. */
+	assert_int_equal(pipe2(p, O_NONBLOCK | O_CLOEXEC), 0);
+	fds[0] = p[1];
+	fds[1] = dup(p[1]);
+	n = snctl_req_encode(SNCTL_FLAG_FD, 2, fdcmd, req, sizeof(req));
+	fd = t_connect(t);
+	t_send_fds(fd, req, (size_t)n, fds, 2);
+	close(fds[0]);
+	close(fds[1]);
+	assert_int_equal(t_answer(t, fd, body, sizeof(body)), 1);
+	assert_non_null(strstr(body, "unexpected file descriptors"));
+	assert_true(t_pipe_eof(p[0]));
+	close(p[0]);
+	close(fd);
+
+	/* 5. A descriptor, then a truncated request: closed unused. */
+	assert_int_equal(pipe2(p, O_NONBLOCK | O_CLOEXEC), 0);
+	fd = t_connect(t);
+	t_send_fds(fd, req, 9, &p[1], 1);
+	close(p[1]);
+	shutdown(fd, SHUT_WR);
+	assert_int_equal(t_answer(t, fd, body, sizeof(body)), 1);
+	assert_string_equal(body, "bad control request: the request ended "
+			    "early (truncated)\n");
+	assert_true(t_pipe_eof(p[0]));
+	close(p[0]);
+	close(fd);
+
+	/* Only the first request reached the handler. */
+	assert_int_equal(t->calls, 1);
+	assert_int_equal(t->fds, 1);
+}
+
 /* ---- client against a server thread ------------------------------------ */
 
 /* Server thread state. */
@@ -1153,6 +1318,39 @@ test_client_call(void **state)
 	rc = snctl_client_call(t->path, 0, 1, bad, 5000, &status, &body);
 	assert_int_equal(rc, -EILSEQ);
 
+	/* A descriptor: the flag is added, the handler writes through
+	 * it, and the caller keeps its own copy. */
+	{
+		static const char *const fdcmd[] = { "fd" };
+		char got[16];
+		int p[2];
+
+		assert_int_equal(pipe2(p, O_NONBLOCK | O_CLOEXEC), 0);
+		snctl_out_reset(&body);
+		rc = snctl_client_call_fd(t->path, SNCTL_FLAG_JSON, 1, fdcmd,
+					  p[1], 5000, &status, &body);
+		assert_int_equal(rc, 0);
+		assert_int_equal(status, 0);
+		assert_string_equal(snctl_out_str(&body),
+				    "fd=yes argc=1 json=1\nfd\n");
+		assert_int_equal(read(p[0], got, sizeof(got)), 7);
+		assert_int_equal(fcntl(p[1], F_GETFD), FD_CLOEXEC);
+		close(p[1]);
+		assert_true(t_pipe_eof(p[0]));
+		close(p[0]);
+		/* Not a descriptor: refused before connecting. */
+		rc = snctl_client_call_fd(t->path, 0, 1, fdcmd, 999, 5000,
+					  &status, &body);
+		assert_int_equal(rc, -EBADF);
+		/* -1: a plain call. */
+		snctl_out_reset(&body);
+		rc = snctl_client_call_fd(t->path, 0, 1, fdcmd, -1, 5000,
+					  &status, &body);
+		assert_int_equal(rc, 0);
+		assert_string_equal(snctl_out_str(&body),
+				    "argc=1 json=0\nfd\n");
+	}
+
 	__atomic_store_n(&th.stop, 1, __ATOMIC_RELEASE);
 	assert_int_equal(pthread_join(tid, NULL), 0);
 
@@ -1223,6 +1421,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_server_busy,
 						t_srv_setup, t_srv_teardown),
 		cmocka_unit_test_setup_teardown(test_server_response_limit,
+						t_srv_setup, t_srv_teardown),
+		cmocka_unit_test_setup_teardown(test_server_fd,
 						t_srv_setup, t_srv_teardown),
 		cmocka_unit_test_setup_teardown(test_server_socket_file,
 						t_srv_setup, t_srv_teardown),

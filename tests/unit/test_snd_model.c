@@ -55,6 +55,15 @@ struct fake {
 	struct vsw_policy_cfg last_policy; /* adapter_set's policy */
 	bool last_mac_set;		/* adapter_set got a MAC */
 	uint8_t last_mac[6];		/* ... this one */
+	/* captures */
+	struct snd_capture_req last_cap; /* capture_start's request */
+	char last_cap_filter[64];	/* ... its strings, copied */
+	char last_cap_path[64];
+	int fail_cap;			/* capture_start returns this */
+	uint32_t next_cap;		/* next capture id */
+	uint32_t n_caps;		/* captures the fake knows */
+	uint32_t cap_ids[4];		/* their ids */
+	bool cap_stopped[4];		/* stopped by capture_stop */
 };
 
 static void
@@ -314,6 +323,134 @@ fake_save(void *ctx, char *err, size_t errlen)
 	return 0;
 }
 
+static int
+fake_capture_start(void *ctx, const struct snd_capture_req *rq, uint32_t *id,
+		   char *err, size_t errlen)
+{
+	struct fake *f = ctx;
+
+	fake_log(f, "cs ");
+	f->last_cap = *rq;
+	snprintf(f->last_cap_filter, sizeof(f->last_cap_filter), "%s",
+		 rq->filter);
+	snprintf(f->last_cap_path, sizeof(f->last_cap_path), "%s",
+		 rq->path);
+	f->last_cap.filter = f->last_cap_filter;
+	f->last_cap.path = f->last_cap_path;
+	if (f->fail_cap != 0) {
+		snprintf(err, errlen, "can't parse filter expression: syntax "
+			 "error");
+		return f->fail_cap;
+	}
+	assert_true(f->n_caps < 4);
+	*id = ++f->next_cap;
+	f->cap_ids[f->n_caps] = *id;
+	f->cap_stopped[f->n_caps] = false;
+	f->n_caps++;
+	return 0;
+}
+
+static int
+fake_capture_find(const struct fake *f, uint32_t id)
+{
+	uint32_t i;
+
+	for (i = 0; i < f->n_caps; i++) {
+		if (f->cap_ids[i] == id) {
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+static int
+fake_capture_stop(void *ctx, uint32_t id, char *err, size_t errlen)
+{
+	struct fake *f = ctx;
+	int i = fake_capture_find(f, id);
+
+	(void)err;
+	(void)errlen;
+	fake_log(f, "ct:%u ", id);
+	if (i < 0) {
+		return -ENOENT;		/* the model's message */
+	}
+	f->cap_stopped[i] = true;
+	return 0;
+}
+
+static size_t
+fake_capture_list(void *ctx, uint32_t *ids, size_t max)
+{
+	struct fake *f = ctx;
+	size_t i;
+
+	for (i = 0; i < f->n_caps && i < max; i++) {
+		ids[i] = f->cap_ids[i];
+	}
+	return f->n_caps;
+}
+
+static int
+fake_capture_info(void *ctx, uint32_t id, struct snd_capture_info *out,
+		  struct snd_capture_iface *ifaces, size_t max_ifaces)
+{
+	static const char *const files[] = { "/tmp/c/r_00002.pcapng",
+					     "/tmp/c/r_00003.pcapng" };
+	struct fake *f = ctx;
+	int i = fake_capture_find(f, id);
+
+	if (i < 0) {
+		return -ENOENT;
+	}
+	assert_int_equal(out->id, 0);	/* zeroed by the caller */
+	assert_true(max_ifaces >= 2);
+	out->id = id;
+	out->target = id == 1 ? "adapter vm1/eth0" : "switch lab";
+	out->state = f->cap_stopped[i] ? "stopped" : "running";
+	out->status = f->cap_stopped[i] ? "stopped: by user" : "running";
+	out->dir = id == 1 ? SND_CAPTURE_BOTH : SND_CAPTURE_IN;
+	out->drops = id != 1;
+	out->filter = id == 1 ? "icmp" : "";
+	out->snaplen = id == 1 ? 262144 : 96;
+	out->count = id == 1 ? 1000 : 0;
+	out->duration_ms = id == 1 ? 0 : 60000;
+	out->output = id == 1 ? "/tmp/c/one.pcapng" : "/tmp/c/r.pcapng";
+	out->files = id == 1 ? files : files;
+	out->n_files = id == 1 ? 0 : 2;
+	if (id == 1) {
+		static const char *const one[] = { "/tmp/c/one.pcapng" };
+
+		out->files = one;
+		out->n_files = 1;
+	}
+	out->ring_files = id == 1 ? 0 : 2;
+	out->ring_file_bytes = id == 1 ? 0 : 10000000;
+	out->client_pid = id == 1 ? 321 : -1;
+	out->started_ns = 1714564800ull * 1000000000ull + 5;
+	out->ended_ns = f->cap_stopped[i] ? 1714564810ull * 1000000000ull : 0;
+	out->seen = 12;
+	out->filtered_out = 2;
+	out->matched = 10;
+	out->lost = 1;
+	out->packets = 9;
+	out->bytes = 882;
+	out->file_bytes = 1640;
+	out->files_started = id == 1 ? 1 : 3;
+	out->n_ifaces = id == 1 ? 1 : 2;
+	ifaces[0].name = id == 1 ? "lab/vm1/eth0" : "lab/vm1/eth0";
+	ifaces[0].attached = !f->cap_stopped[i];
+	ifaces[0].seen = 12;
+	ifaces[0].matched = 10;
+	ifaces[0].lost = 1;
+	ifaces[0].packets = 9;
+	if (id != 1) {
+		ifaces[1].name = "lab/uplink";
+		ifaces[1].attached = false;
+	}
+	return 0;
+}
+
 static const struct snd_model_hooks fake_hooks = {
 	.switch_create = fake_switch_create,
 	.switch_delete = fake_switch_delete,
@@ -327,6 +464,10 @@ static const struct snd_model_hooks fake_hooks = {
 	.adapter_set = fake_adapter_set,
 	.adapter_connect = fake_adapter_connect,
 	.save = fake_save,
+	.capture_start = fake_capture_start,
+	.capture_stop = fake_capture_stop,
+	.capture_list = fake_capture_list,
+	.capture_info = fake_capture_info,
 };
 
 static int
@@ -3077,6 +3218,405 @@ test_cmd_through_protocol(void **state)
 	snctl_out_fini(&out);
 }
 
+/* ---- commands: packet capture ---------------------------------------- */
+
+/* Run a capture command with a descriptor and a peer (pid 321, uid 1000,
+ * gid 100), as the control server would. */
+static unsigned int
+t_cap(struct fake *f, struct snctl_out *out, bool json, int fd, int argc,
+      ...)
+{
+	struct snctl_peer peer = { .pid = 321, .uid = 1000, .gid = 100 };
+	const char *argv[32];
+	va_list ap;
+	int i;
+
+	assert_true(argc <= 32);
+	va_start(ap, argc);
+	for (i = 0; i < argc; i++) {
+		argv[i] = va_arg(ap, const char *);
+	}
+	va_end(ap);
+	snctl_out_reset(out);
+	return snd_ctl_exec_req(f->m, argc, argv, json, fd, &peer, out);
+}
+
+/* The usage line of capture start, as the help table has it. */
+#define T_CAP_USAGE \
+	"usage: synthctl capture start (--switch NAME | --adapter " \
+	"VM[:NIC] | --uplink SWITCH) [--direction in|out|both] [--filter " \
+	"\"BPF\"] [--snaplen N] [--count N] [--duration SECONDS] " \
+	"[--drops] [--ring FILES --size MB] [--follow] -w FILE.pcapng|-\n"
+
+/* A capture command that fails with status st and exactly msg (plus the
+ * usage line for st 2), starting nothing and changing nothing. */
+static void
+t_cap_fail(struct fake *f, unsigned int st, int fd, const char *msg,
+	   int argc, ...)
+{
+	struct snctl_peer peer = { .pid = 321, .uid = 1000, .gid = 100 };
+	const char *argv[32];
+	struct snctl_out out;
+	uint64_t gen = snd_model_generation(f->m);
+	size_t logged = strlen(f->log);
+	char expect[1024];
+	va_list ap;
+	int i;
+
+	va_start(ap, argc);
+	for (i = 0; i < argc; i++) {
+		argv[i] = va_arg(ap, const char *);
+	}
+	va_end(ap);
+	snctl_out_init(&out, 0);
+	assert_int_equal(snd_ctl_exec_req(f->m, argc, argv, false, fd, &peer,
+					  &out), st);
+	snprintf(expect, sizeof(expect), "%s\n%s", msg,
+		 st == SNCTL_STATUS_USAGE ? T_CAP_USAGE : "");
+	assert_string_equal(snctl_out_str(&out), expect);
+	/* the hook was not called; the model did not change */
+	assert_int_equal(strlen(f->log), logged);
+	assert_int_equal(snd_model_generation(f->m), gen);
+	snctl_out_fini(&out);
+}
+
+static void
+test_cmd_capture_start(void **state)
+{
+	struct fake *f = *state;
+	struct snd_switch_cfg cfg;
+	struct snd_switch_req rq;
+	struct snctl_out out;
+	uint64_t gen;
+	unsigned int saves;
+	char err[256];
+
+	snctl_out_init(&out, 0);
+	t_switch(f, "lab", NULL);
+	snd_switch_cfg_init(&cfg, SND_SWITCH_EXTERNAL);
+	snprintf(cfg.uplink, sizeof(cfg.uplink), "net_af_packet0,iface=e1");
+	memset(&rq, 0, sizeof(rq));
+	rq.name = "lan";
+	rq.cfg = &cfg;
+	assert_int_equal(snd_model_switch_create_req(f->m, &rq, NULL, err,
+						     sizeof(err)), 0);
+	t_adapter(f, "vm1", NULL, "lab", NULL);
+	t_adapter(f, "vm2", NULL, "lab", NULL);
+	t_adapter(f, "vm2", "eth1", "lan", NULL);
+	gen = snd_model_generation(f->m);
+	saves = f->saves;
+	f->log[0] = '\0';
+
+	/* An adapter with the defaults: both directions, every frame,
+	 * tcpdump's snaplen, no limits, the file synthctl opened. */
+	assert_int_equal(t_cap(f, &out, false, 7, 6, "capture", "start",
+			       "--adapter", "vm1", "-w", "/tmp/c/one.pcapng"),
+			 0);
+	assert_string_equal(snctl_out_str(&out), "1\n");
+	assert_int_equal(f->last_cap.kind, SND_CAPTURE_ADAPTER);
+	assert_ptr_equal(f->last_cap.ad, snd_model_adapter_find(f->m, "vm1",
+								"eth0"));
+	assert_null(f->last_cap.sw);
+	assert_int_equal(f->last_cap.dir, SND_CAPTURE_BOTH);
+	assert_false(f->last_cap.drops);
+	assert_string_equal(f->last_cap.filter, "");
+	assert_int_equal(f->last_cap.snaplen, 262144);
+	assert_int_equal(f->last_cap.count, 0);
+	assert_int_equal(f->last_cap.duration_ms, 0);
+	assert_int_equal(f->last_cap.fd, 7);
+	assert_false(f->last_cap.stream);
+	assert_string_equal(f->last_cap.path, "/tmp/c/one.pcapng");
+	assert_int_equal(f->last_cap.ring_files, 0);
+	assert_int_equal(f->last_cap.uid, 1000);
+	assert_int_equal(f->last_cap.gid, 100);
+	assert_int_equal(f->last_cap.pid, 321);
+
+	/* Every option, VM:NIC, standard output. */
+	assert_int_equal(t_cap(f, &out, false, 1, 19, "capture", "start",
+			       "--adapter", "VM2:ETH1", "--direction", "In",
+			       "--filter", "icmp or vlan 10", "--snaplen",
+			       "96", "--count", "1000", "--duration", "60",
+			       "--drops", "--follow", "-w", "-", "--json"), 0);
+	assert_int_equal(f->last_cap.kind, SND_CAPTURE_ADAPTER);
+	assert_ptr_equal(f->last_cap.ad, snd_model_adapter_find(f->m, "vm2",
+								"eth1"));
+	assert_int_equal(f->last_cap.dir, SND_CAPTURE_IN);
+	assert_true(f->last_cap.drops);
+	assert_string_equal(f->last_cap.filter, "icmp or vlan 10");
+	assert_int_equal(f->last_cap.snaplen, 96);
+	assert_int_equal(f->last_cap.count, 1000);
+	assert_int_equal(f->last_cap.duration_ms, 60000);
+	assert_int_equal(f->last_cap.fd, 1);
+	assert_true(f->last_cap.stream);
+	/* --json answers the new capture as capture show --json does */
+	assert_non_null(strstr(snctl_out_str(&out), "  \"id\": 2,\n"));
+	assert_non_null(strstr(snctl_out_str(&out), "\"interfaces\": ["));
+
+	/* A switch; an external switch's uplink; ring files. */
+	assert_int_equal(t_cap(f, &out, false, -1, 10, "capture", "start",
+			       "--switch", "LAB", "--ring", "3", "--size",
+			       "10", "-w", "/tmp/c/r.pcapng"), 0);
+	assert_string_equal(snctl_out_str(&out), "3\n");
+	assert_int_equal(f->last_cap.kind, SND_CAPTURE_SWITCH);
+	assert_ptr_equal(f->last_cap.sw, snd_model_switch_find(f->m, "lab"));
+	assert_int_equal(f->last_cap.fd, -1);
+	assert_int_equal(f->last_cap.ring_files, 3);
+	assert_int_equal(f->last_cap.ring_file_bytes, 10000000);
+	assert_int_equal(f->last_cap.dir, SND_CAPTURE_BOTH);
+	assert_int_equal(t_cap(f, &out, false, 9, 7, "capture", "start",
+			       "--uplink", "lan", "--direction", "out",
+			       "-w=/tmp/c/u.pcapng"), 0);
+	assert_int_equal(f->last_cap.kind, SND_CAPTURE_UPLINK);
+	assert_ptr_equal(f->last_cap.sw, snd_model_switch_find(f->m, "lan"));
+	assert_int_equal(f->last_cap.dir, SND_CAPTURE_OUT);
+	assert_string_equal(f->log, "cs cs cs cs ");
+
+	/* The hook's error (libpcap's text) comes through verbatim. */
+	f->fail_cap = -EBADMSG;
+	assert_int_equal(t_cap(f, &out, false, 7, 8, "capture", "start",
+			       "--adapter", "vm1", "--filter", "icmp and",
+			       "-w", "/tmp/c/x.pcapng"), 1);
+	assert_string_equal(snctl_out_str(&out),
+			    "can't parse filter expression: syntax error\n");
+	f->fail_cap = 0;
+
+	/* Usage errors. */
+	t_cap_fail(f, 2, 7, "missing what to capture: --switch NAME, "
+		   "--adapter VM[:NIC] or --uplink SWITCH", 4, "capture",
+		   "start", "-w", "/tmp/x");
+	t_cap_fail(f, 2, 7, "--switch, --adapter and --uplink exclude each "
+		   "other", 8, "capture", "start", "--switch", "lab",
+		   "--adapter", "vm1", "-w", "/tmp/x");
+	t_cap_fail(f, 2, 7, "missing -w FILE.pcapng (or -w - for standard "
+		   "output)", 4, "capture", "start", "--switch", "lab");
+	t_cap_fail(f, 2, -1, "--ring FILES and --size MB go together", 8,
+		   "capture", "start", "--switch", "lab", "--ring", "2", "-w",
+		   "/tmp/r");
+	t_cap_fail(f, 2, -1, "--ring needs -w FILE (ring files cannot go to "
+		   "standard output)", 10, "capture", "start", "--switch",
+		   "lab", "--ring", "2", "--size", "1", "-w", "-");
+	t_cap_fail(f, 2, 7, "unexpected argument 'vm1'", 5, "capture",
+		   "start", "vm1", "-w", "/tmp/x");
+
+	/* Bad values. */
+	t_cap_fail(f, 1, 7, "bad value 'sideways' for --direction: use in, "
+		   "out or both", 8, "capture", "start", "--switch", "lab",
+		   "--direction", "sideways", "-w", "/tmp/x");
+	t_cap_fail(f, 1, 7, "bad value '0' for --snaplen: give bytes, 1 to "
+		   "262144", 8, "capture", "start", "--switch", "lab",
+		   "--snaplen", "0", "-w", "/tmp/x");
+	t_cap_fail(f, 1, 7, "bad value '262145' for --snaplen: give bytes, 1 "
+		   "to 262144", 8, "capture", "start", "--switch", "lab",
+		   "--snaplen", "262145", "-w", "/tmp/x");
+	t_cap_fail(f, 1, 7, "bad value '1k' for --count: give a number of "
+		   "packets, 1 or more", 8, "capture", "start", "--switch",
+		   "lab", "--count", "1k", "-w", "/tmp/x");
+	t_cap_fail(f, 1, 7, "bad value '31536001' for --duration: give "
+		   "seconds, 1 to 31536000", 8, "capture", "start",
+		   "--switch", "lab", "--duration", "31536001", "-w",
+		   "/tmp/x");
+	t_cap_fail(f, 1, -1, "bad value '0' for --ring: give a number of "
+		   "files, 1 to 10000", 10, "capture", "start", "--switch",
+		   "lab", "--ring", "0", "--size", "1", "-w", "/tmp/r");
+	t_cap_fail(f, 1, -1, "-w FILE must be an absolute path with --ring "
+		   "(synthnetd creates the files)", 10, "capture", "start",
+		   "--switch", "lab", "--ring", "2", "--size", "1", "-w",
+		   "r.pcapng");
+	t_cap_fail(f, 1, 7, "ring files are created by synthnetd: send no "
+		   "descriptor with --ring", 10, "capture", "start",
+		   "--switch", "lab", "--ring", "2", "--size", "1", "-w",
+		   "/tmp/r.pcapng");
+	t_cap_fail(f, 1, -1, "capture start -w FILE needs the output's "
+		   "descriptor with the request (synthctl opens the file and "
+		   "sends it); this client sent none", 6, "capture", "start",
+		   "--switch", "lab", "-w", "/tmp/x");
+	t_cap_fail(f, 1, -1, "capture start -w - needs the output's "
+		   "descriptor with the request (synthctl opens the file and "
+		   "sends it); this client sent none", 6, "capture", "start",
+		   "--switch", "lab", "-w", "-");
+
+	/* Targets that do not exist or do not fit. */
+	t_cap_fail(f, 1, 7, "no switch named 'nope' (synthctl switch list "
+		   "shows the switches)", 6, "capture", "start", "--switch",
+		   "nope", "-w", "/tmp/x");
+	t_cap_fail(f, 1, 7, "switch 'lab' has no uplink (it is private): "
+		   "--uplink needs an external switch", 6, "capture",
+		   "start", "--uplink", "lab", "-w", "/tmp/x");
+	t_cap_fail(f, 1, 7, "VM 'vm9' has no network adapters (synthctl "
+		   "adapter list shows them)", 6, "capture", "start",
+		   "--adapter", "vm9", "-w", "/tmp/x");
+	t_cap_fail(f, 1, 7, "VM 'vm2' has no network adapter named 'eth7' "
+		   "(it has: eth0, eth1)", 6, "capture", "start",
+		   "--adapter", "vm2:eth7", "-w", "/tmp/x");
+	t_cap_fail(f, 1, 7, "VM 'vm2' has 2 network adapters (eth0, eth1): "
+		   "choose one with --adapter vm2:NIC", 6, "capture", "start",
+		   "--adapter", "vm2", "-w", "/tmp/x");
+	t_cap_fail(f, 1, 7, "bad value 'vm1:' for --adapter: write VM or "
+		   "VM:NIC", 6, "capture", "start", "--adapter", "vm1:",
+		   "-w", "/tmp/x");
+	t_cap_fail(f, 1, 7, "bad value ':eth0' for --adapter: write VM or "
+		   "VM:NIC", 6, "capture", "start", "--adapter", ":eth0",
+		   "-w", "/tmp/x");
+
+	/* Captures are not configuration: nothing was saved. */
+	assert_int_equal(snd_model_generation(f->m), gen);
+	assert_int_equal(f->saves, saves);
+	snctl_out_fini(&out);
+}
+
+static void
+test_cmd_capture_show(void **state)
+{
+	struct fake *f = *state;
+	struct snctl_out out;
+
+	snctl_out_init(&out, 0);
+	T_OK(f, &out, false, 2, "capture", "list");
+	assert_string_equal(snctl_out_str(&out),
+			    "no captures (start one with: synthctl capture "
+			    "start --adapter VM -w FILE.pcapng)\n");
+	T_OK(f, &out, true, 2, "capture", "list");
+	assert_string_equal(snctl_out_str(&out), "[]\n");
+	f->n_caps = 2;
+	f->cap_ids[0] = 1;
+	f->cap_ids[1] = 4;
+	f->cap_stopped[1] = true;
+	T_OK(f, &out, false, 2, "capture", "list");
+	assert_string_equal(snctl_out_str(&out),
+			    "Id Target           Status           Packets "
+			    "Bytes Lost Output\n"
+			    "-- ------           ------           ------- "
+			    "----- ---- ------\n"
+			    " 1 adapter vm1/eth0 running                9 "
+			    "  882    1 /tmp/c/one.pcapng\n"
+			    " 4 switch lab       stopped: by user       9 "
+			    "  882    1 /tmp/c/r.pcapng\n");
+	T_OK(f, &out, false, 3, "capture", "show", "1");
+	assert_string_equal(snctl_out_str(&out),
+			    "Id          : 1\n"
+			    "Target      : adapter vm1/eth0\n"
+			    "Status      : running\n"
+			    "Direction   : both\n"
+			    "Drops       : False\n"
+			    "Filter      : icmp\n"
+			    "Snaplen     : 262144\n"
+			    "Count       : 1000 packets\n"
+			    "Duration    : unlimited\n"
+			    "Output      : /tmp/c/one.pcapng\n"
+			    "File        : /tmp/c/one.pcapng\n"
+			    "ClientPid   : 321\n"
+			    "Started     : 2024-05-01T12:00:00Z\n"
+			    "Seen        : 12\n"
+			    "FilteredOut : 2\n"
+			    "Packets     : 9\n"
+			    "Bytes       : 882\n"
+			    "Lost        : 1\n"
+			    "FileBytes   : 1640\n"
+			    "\n"
+			    "Interface    Attached Seen Matched Lost "
+			    "Packets\n"
+			    "---------    -------- ---- ------- ---- "
+			    "-------\n"
+			    "lab/vm1/eth0 True       12      10    1       "
+			    "9\n");
+	T_OK(f, &out, true, 3, "capture", "show", "4");
+	assert_string_equal(snctl_out_str(&out),
+			    "{\n"
+			    "  \"id\": 4,\n"
+			    "  \"target\": \"switch lab\",\n"
+			    "  \"state\": \"stopped\",\n"
+			    "  \"status\": \"stopped: by user\",\n"
+			    "  \"failed\": false,\n"
+			    "  \"direction\": \"in\",\n"
+			    "  \"drops\": true,\n"
+			    "  \"filter\": \"\",\n"
+			    "  \"snaplen\": 96,\n"
+			    "  \"count\": 0,\n"
+			    "  \"duration_s\": 60,\n"
+			    "  \"output\": \"/tmp/c/r.pcapng\",\n"
+			    "  \"ring_files\": 2,\n"
+			    "  \"ring_file_bytes\": 10000000,\n"
+			    "  \"files\": [\n"
+			    "    \"/tmp/c/r_00002.pcapng\",\n"
+			    "    \"/tmp/c/r_00003.pcapng\"\n"
+			    "  ],\n"
+			    "  \"client_pid\": null,\n"
+			    "  \"started\": \"2024-05-01T12:00:00Z\",\n"
+			    "  \"ended\": \"2024-05-01T12:00:10Z\",\n"
+			    "  \"seen\": 12,\n"
+			    "  \"filtered_out\": 2,\n"
+			    "  \"matched\": 10,\n"
+			    "  \"lost\": 1,\n"
+			    "  \"packets\": 9,\n"
+			    "  \"bytes\": 882,\n"
+			    "  \"file_bytes\": 1640,\n"
+			    "  \"files_started\": 3,\n"
+			    "  \"interfaces\": [\n"
+			    "    {\n"
+			    "      \"name\": \"lab/vm1/eth0\",\n"
+			    "      \"attached\": false,\n"
+			    "      \"seen\": 12,\n"
+			    "      \"matched\": 10,\n"
+			    "      \"lost\": 1,\n"
+			    "      \"packets\": 9\n"
+			    "    },\n"
+			    "    {\n"
+			    "      \"name\": \"lab/uplink\",\n"
+			    "      \"attached\": false,\n"
+			    "      \"seen\": 0,\n"
+			    "      \"matched\": 0,\n"
+			    "      \"lost\": 0,\n"
+			    "      \"packets\": 0\n"
+			    "    }\n"
+			    "  ]\n"
+			    "}\n");
+	/* show of a ring capture: Ring and Files lines, Ended */
+	T_OK(f, &out, false, 3, "capture", "show", "4");
+	assert_non_null(strstr(snctl_out_str(&out),
+			       "Ring        : 2 files of 10 MB\n"
+			       "Files       : /tmp/c/r_00002.pcapng, "
+			       "/tmp/c/r_00003.pcapng\n"
+			       "Started     : 2024-05-01T12:00:00Z\n"
+			       "Ended       : 2024-05-01T12:00:10Z\n"));
+
+	/* stop: the hook, then the capture as show prints it */
+	f->log[0] = '\0';
+	T_OK(f, &out, false, 3, "capture", "stop", "1");
+	assert_string_equal(f->log, "ct:1 ");
+	assert_true(f->cap_stopped[0]);
+	assert_non_null(strstr(snctl_out_str(&out),
+			       "Status      : stopped: by user\n"));
+	assert_int_equal(t_exec(f, &out, false, 3, "capture", "stop", "9"),
+			 1);
+	assert_string_equal(snctl_out_str(&out),
+			    "no capture 9 (synthctl capture list shows the "
+			    "captures)\n");
+	assert_int_equal(t_exec(f, &out, false, 3, "capture", "show", "9"),
+			 1);
+	assert_string_equal(snctl_out_str(&out),
+			    "no capture 9 (synthctl capture list shows the "
+			    "captures)\n");
+	assert_int_equal(t_exec(f, &out, true, 3, "capture", "show", "x1"),
+			 1);
+	assert_string_equal(snctl_out_str(&out),
+			    "{\n"
+			    "  \"error\": \"bad capture id 'x1': give the "
+			    "number synthctl capture list shows\",\n"
+			    "  \"status\": 1\n"
+			    "}\n");
+	assert_int_equal(t_exec(f, &out, false, 3, "capture", "stop", "0"),
+			 1);
+	assert_int_equal(t_exec(f, &out, false, 2, "capture", "show"), 2);
+	assert_string_equal(snctl_out_str(&out),
+			    "missing capture id\n"
+			    "usage: synthctl capture show ID\n");
+	assert_int_equal(t_exec(f, &out, false, 1, "capture"), 2);
+	assert_string_equal(snctl_out_str(&out),
+			    "missing subcommand: synthctl capture "
+			    "start|list|show|stop\n");
+	snctl_out_fini(&out);
+}
+
 static void
 test_no_hooks(void **state)
 {
@@ -3084,6 +3624,10 @@ test_no_hooks(void **state)
 	static const char *const stats[] = { "adapter", "stats", "vm1" };
 	static const char *const fdb[] = { "fdb", "show", "lab" };
 	static const char *const st[] = { "status" };
+	static const char *const caps[] = { "capture", "list" };
+	static const char *const start[] = { "capture", "start", "--adapter",
+					     "vm1", "-w", "/tmp/x" };
+	static const char *const stop[] = { "capture", "stop", "1" };
 	struct snd_adapter_req rq = { .vm = "vm1", .sw = "lab" };
 	struct snctl_out out;
 	char err[128];
@@ -3107,6 +3651,22 @@ test_no_hooks(void **state)
 	assert_string_equal(snctl_out_str(&out),
 			    "switches : 1\n"
 			    "adapters : 1\n");
+	snctl_out_reset(&out);
+	assert_int_equal(snd_ctl_exec(m, 2, caps, false, &out), 1);
+	assert_string_equal(snctl_out_str(&out),
+			    "packet capture is not available (the data plane "
+			    "is not running)\n");
+	snctl_out_reset(&out);
+	assert_int_equal(snd_ctl_exec_req(m, 6, start, false, 5, NULL, &out),
+			 1);
+	assert_string_equal(snctl_out_str(&out),
+			    "packet capture is not available (the data plane "
+			    "is not running)\n");
+	snctl_out_reset(&out);
+	assert_int_equal(snd_ctl_exec(m, 3, stop, false, &out), 1);
+	assert_string_equal(snctl_out_str(&out),
+			    "packet capture is not available (the data plane "
+			    "is not running)\n");
 	snctl_out_fini(&out);
 	snd_model_destroy(m);
 }
@@ -3181,6 +3741,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cmd_keeps_prefix,
 						t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_cmd_through_protocol,
+						t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_cmd_capture_start,
+						t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_cmd_capture_show,
 						t_setup, t_teardown),
 		cmocka_unit_test(test_no_hooks),
 	};
