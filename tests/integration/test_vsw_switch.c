@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "eal_harness.h"
+
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ether.h>
@@ -904,36 +906,7 @@ main(int argc, char **argv)
 		T(test_port_admin),
 		T(test_arm_wait_and_misc),
 	};
-	char prefix[32];
-	char *eal_argv[] = {
-		argv[0], "--no-huge", "-m", "256", "--file-prefix", prefix,
-		"--no-pci", "--no-shconf", "--no-telemetry", "--log-level",
-		"*:error", NULL,
-	};
-	char runtime_dir[4096];
-	int rc;
-
 	(void)argc;
-	snprintf(prefix, sizeof(prefix), "vswtest%ld", (long)getpid());
-	if (rte_eal_init((int)RTE_DIM(eal_argv) - 1, eal_argv) < 0) {
-		fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
-		return 1;
-	}
-	snprintf(runtime_dir, sizeof(runtime_dir), "%s",
-		 rte_eal_get_runtime_dir());
-	pool = rte_pktmbuf_pool_create("vswtest", POOL_SIZE, 0, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE,
-				       (int)rte_socket_id());
-	if (pool == NULL) {
-		fprintf(stderr, "pool: %s\n", rte_strerror(rte_errno));
-		rte_eal_cleanup();
-		return 1;
-	}
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	rte_mempool_free(pool);
-	rte_eal_cleanup();
-	/* With --no-shconf and --no-telemetry, EAL leaves only its empty
-	 * runtime directory behind. */
-	(void)rmdir(runtime_dir);
-	return rc;
+	return sn_eal_run(argv[0], "vswtest", POOL_SIZE, &pool, tests,
+			  RTE_DIM(tests));
 }
